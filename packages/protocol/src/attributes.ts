@@ -122,7 +122,14 @@ export function fromAnyValue(value: AnyValue | undefined): AttributeValue {
 export function keyValuesToAttributes(list: readonly KeyValue[]): Attributes {
   const out: Attributes = {};
   for (const kv of list) {
-    out[kv.key] = fromAnyValue(kv.value);
+    // defineProperty, not assignment: a key named "__proto__" from a remote
+    // peer must become a plain property, not replace the object's prototype.
+    Object.defineProperty(out, kv.key, {
+      value: fromAnyValue(kv.value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

@@ -1,0 +1,89 @@
+/**
+ * Table shapes as Kysely sees them. JSON values are stored as text and
+ * timestamps as ISO-8601 text so one schema serves SQLite and PostgreSQL.
+ */
+import type { Generated } from "kysely";
+
+export interface AgentsTable {
+  id: string;
+  connected: number;
+  last_seen_at: string;
+  data: string;
+}
+
+export interface AgentLabelsTable {
+  agent_id: string;
+  labels: string;
+}
+
+export interface ConfigStatusHistoryTable {
+  id: Generated<number>;
+  agent_id: string;
+  config_hash: string;
+  status: string;
+  error_message: string;
+  at: string;
+}
+
+export interface ConfigurationsTable {
+  id: string;
+  name: string;
+  description: string;
+  created_at: string;
+}
+
+export interface ConfigurationVersionsTable {
+  configuration_id: string;
+  version: number;
+  files: string;
+  hash: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface AssignmentsTable {
+  id: string;
+  configuration_id: string;
+  version: number | null;
+  selector: string;
+  priority: number;
+  created_at: string;
+}
+
+export interface OverridesTable {
+  agent_id: string;
+  files: string;
+  hash: string;
+  updated_at: string;
+}
+
+export interface TelemetryDestinationsTable {
+  id: string;
+  name: string;
+  selector: string;
+  priority: number;
+  settings: string;
+  created_at: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  details: string;
+}
+
+/** The whole database, for `Kysely<Database>`. */
+export interface Database {
+  agents: AgentsTable;
+  agent_labels: AgentLabelsTable;
+  config_status_history: ConfigStatusHistoryTable;
+  configurations: ConfigurationsTable;
+  configuration_versions: ConfigurationVersionsTable;
+  assignments: AssignmentsTable;
+  overrides: OverridesTable;
+  telemetry_destinations: TelemetryDestinationsTable;
+  audit_log: AuditLogTable;
+}

@@ -1,0 +1,39 @@
+import "reflect-metadata";
+import { webcrypto } from "node:crypto";
+import { Pkcs10CertificateRequestGenerator } from "@peculiar/x509";
+import { OpampClientError } from "./errors.js";
+
+/** A fresh key pair and its PKCS#10 request, both PEM. */
+export interface CertificateRequestMaterial {
+  /** `-----BEGIN CERTIFICATE REQUEST-----` text for `CertificateRequest.csr`. */
+  readonly csrPem: string;
+  /** PKCS#8 `-----BEGIN PRIVATE KEY-----` text; never leaves the agent. */
+  readonly keyPem: string;
+}
+
+const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
+
+/**
+ * Generate an ECDSA P-256 key pair and a PKCS#10 CSR for the agent-initiated
+ * CSR flow (C-33 step 2). The subject's common name is the instance uid so
+ * the server can bind the certificate to the agent (S-15).
+ */
+export async function createCertificateRequest(instanceUidText: string): Promise<CertificateRequestMaterial> {
+  try {
+    const crypto = webcrypto as unknown as Crypto;
+    const keys = (await crypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
+    const csr = await Pkcs10CertificateRequestGenerator.create(
+      { name: `CN=${instanceUidText}`, keys, signingAlgorithm: ALGORITHM },
+      crypto,
+    );
+    const pkcs8 = await crypto.subtle.exportKey("pkcs8", keys.privateKey);
+    return { csrPem: csr.toString("pem"), keyPem: toPem(new Uint8Array(pkcs8), "PRIVATE KEY") };
+  } catch (error) {
+    throw new OpampClientError("CSR", "cannot generate a certificate request", { cause: error });
+  }
+}
+
+function toPem(der: Uint8Array, label: string): string {
+  const base64 = Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").trimEnd();
+  return `-----BEGIN ${label}-----\n${base64}\n-----END ${label}-----\n`;
+}
