@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages tests rely on (PostgreSQL for the storage
+# Installs the Debian packages tests rely on (PostgreSQL for the storage tests, Chromium for the browser
 # tests), skipping apt entirely when they are already present.
 set -euo pipefail
-packages=(postgresql)
+packages=(postgresql chromium openssl)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -4,9 +4,9 @@
  * hash servers must send with every remote config (S-12).
  */
 import {
+  AgentConfigFileSchema,
   type AgentConfigMap,
   AgentConfigMapSchema,
-  AgentConfigFileSchema,
   create,
   hashConfigMap,
 } from "@opamp-ts/protocol";

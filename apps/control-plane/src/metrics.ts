@@ -44,7 +44,8 @@ export class Metrics {
     const lines: string[] = [];
     lines.push("# HELP opamp_agents Agents in the inventory by connection state.");
     lines.push("# TYPE opamp_agents gauge");
-    for (const [state, n] of Object.entries(gauges.agentsByState)) lines.push(`opamp_agents{state="${state}"} ${n}`);
+    for (const [state, n] of Object.entries(gauges.agentsByState))
+      lines.push(`opamp_agents{state="${state}"} ${n}`);
     lines.push("# HELP opamp_agent_config_status Agents by last reported remote config status.");
     lines.push("# TYPE opamp_agent_config_status gauge");
     for (const [status, n] of Object.entries(gauges.configStatuses)) {
@@ -52,11 +53,14 @@ export class Metrics {
     }
     lines.push("# HELP opamp_messages_received_total AgentToServer messages received.");
     lines.push("# TYPE opamp_messages_received_total counter");
-    for (const [t, n] of this.received) lines.push(`opamp_messages_received_total{transport="${t}"} ${n}`);
+    for (const [t, n] of this.received)
+      lines.push(`opamp_messages_received_total{transport="${t}"} ${n}`);
     lines.push("# HELP opamp_messages_sent_total ServerToAgent messages sent, by content.");
     lines.push("# TYPE opamp_messages_sent_total counter");
     for (const [k, n] of this.sent) lines.push(`opamp_messages_sent_total{kind="${k}"} ${n}`);
-    lines.push("# HELP opamp_config_push_latency_seconds Time from offering a config to the agent's APPLIED or FAILED.");
+    lines.push(
+      "# HELP opamp_config_push_latency_seconds Time from offering a config to the agent's APPLIED or FAILED.",
+    );
     lines.push("# TYPE opamp_config_push_latency_seconds histogram");
     LATENCY_BUCKETS.forEach((bound, i) => {
       lines.push(`opamp_config_push_latency_seconds_bucket{le="${bound}"} ${this.buckets[i] ?? 0}`);

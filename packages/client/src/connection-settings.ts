@@ -65,8 +65,9 @@ export function candidateFromOffer(
   }
   let headers = current.headers;
   if (offer.headers !== undefined) {
-    headers = { ...policy.baseHeaders };
-    for (const header of offer.headers.headers) headers[header.key] = header.value;
+    const merged: Record<string, string> = { ...policy.baseHeaders };
+    for (const header of offer.headers.headers) merged[header.key] = header.value;
+    headers = merged;
   }
   try {
     const tls = applyOfferedTls(current.tls, offer.tls, offer.certificate, policy.csrKey);

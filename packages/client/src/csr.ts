@@ -20,13 +20,14 @@ const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as con
  */
 export async function createCertificateRequest(instanceUidText: string): Promise<CertificateRequestMaterial> {
   try {
-    const crypto = webcrypto as unknown as Crypto;
-    const keys = (await crypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as CryptoKeyPair;
+    const crypto = webcrypto as unknown as Parameters<typeof Pkcs10CertificateRequestGenerator.create>[1] &
+      typeof webcrypto;
+    const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
     const csr = await Pkcs10CertificateRequestGenerator.create(
-      { name: `CN=${instanceUidText}`, keys, signingAlgorithm: ALGORITHM },
+      { name: `CN=${instanceUidText}`, keys: keys as never, signingAlgorithm: ALGORITHM },
       crypto,
     );
-    const pkcs8 = await crypto.subtle.exportKey("pkcs8", keys.privateKey);
+    const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);
     return { csrPem: csr.toString("pem"), keyPem: toPem(new Uint8Array(pkcs8), "PRIVATE KEY") };
   } catch (error) {
     throw new OpampClientError("CSR", "cannot generate a certificate request", { cause: error });

@@ -48,9 +48,9 @@ type Listener<Args extends unknown[]> = (...args: Args) => void;
 
 /** A small typed event emitter; unlike node's, an `error`-like event never throws. */
 export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
-  private readonly listeners = new Map<keyof Events, Set<Listener<never[]>>>();
+  private readonly listeners = new Map<keyof Events, Set<(...args: never[]) => void>>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(private readonly emitterLogger: Logger) {}
 
   /** Add a listener; returns a function that removes it. */
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
@@ -59,13 +59,13 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
       set = new Set();
       this.listeners.set(event, set);
     }
-    set.add(listener as Listener<never[]>);
+    set.add(listener as unknown as (...args: never[]) => void);
     return () => this.off(event, listener);
   }
 
   /** Remove a listener added with {@link on}. */
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
-    this.listeners.get(event)?.delete(listener as Listener<never[]>);
+    this.listeners.get(event)?.delete(listener as unknown as (...args: never[]) => void);
   }
 
   /** Wait for the next emission of `event`. */
@@ -81,9 +81,9 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
   protected emit<K extends keyof Events>(event: K, ...args: Events[K]): void {
     for (const listener of [...(this.listeners.get(event) ?? [])]) {
       try {
-        (listener as Listener<Events[K]>)(...args);
+        (listener as unknown as Listener<Events[K]>)(...args);
       } catch (error) {
-        this.logger.error("event listener threw", { event: String(event), error: String(error) });
+        this.emitterLogger.error("event listener threw", { event: String(event), error: String(error) });
       }
     }
   }

@@ -1,6 +1,7 @@
 import type {
-  AgentConfigMap,
+  AgentConfigMapSchema,
   AgentRemoteConfig,
+  MessageInitShape,
   Attributes,
   ComponentDetails,
 } from "@opamp-ts/protocol";
@@ -26,6 +27,9 @@ export interface OpampConnectionSettings {
    */
   readonly heartbeatIntervalSeconds: number;
 }
+
+/** An effective config as the provider returns it: an `AgentConfigMap` or its init shape (C-23). */
+export type EffectiveConfigInput = MessageInitShape<typeof AgentConfigMapSchema>;
 
 /** The agent's identity and environment (spec `AgentDescription`). */
 export interface AgentDescriptionInput {
@@ -100,7 +104,7 @@ export interface OpampClientOptions {
   readonly logger?: Logger;
   readonly timing?: TimingOptions;
   /** Called whenever an effective-config report is due (C-23). */
-  readonly effectiveConfig?: () => AgentConfigMap | Promise<AgentConfigMap>;
+  readonly effectiveConfig?: () => EffectiveConfigInput | Promise<EffectiveConfigInput>;
   /** Applies a remote config (C-21). Required with `AcceptsRemoteConfig`. */
   readonly onRemoteConfig?: (
     config: AgentRemoteConfig,

@@ -75,12 +75,13 @@ export class ReceivedProcessor {
       }
       host.logger.debug("ignoring a command: AcceptsRestartCommand not declared");
     }
-    const newUid = message.agentIdentification?.newInstanceUid;
+    const newUid: Uint8Array | undefined = message.agentIdentification?.newInstanceUid;
     if (newUid !== undefined && newUid.length > 0) {
+      const length = newUid.length;
       if (isValidInstanceUid(newUid)) host.adoptInstanceUid(newUid);
       else {
         host.reportError(
-          new OpampClientError("SERVER_ERROR", `server assigned an instance uid of ${newUid.length} bytes; ignored`),
+          new OpampClientError("SERVER_ERROR", `server assigned an instance uid of ${length} bytes; ignored`),
         );
       }
     }

@@ -1,6 +1,5 @@
 import {
   AgentCapabilities,
-  type AgentConfigMap,
   type AgentDescription,
   AgentDescriptionSchema,
   AgentToServerFlags,
@@ -29,6 +28,7 @@ import {
   hasBit,
 } from "@opamp-ts/protocol";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import type { EffectiveConfigInput } from "./options.js";
 
 /** The status sub-messages subject to compression (C-10). */
 type StatusField =
@@ -116,7 +116,8 @@ export class ReportBuilder {
   constructor(
     public instanceUid: Uint8Array,
     public capabilities: bigint,
-    private readonly effectiveConfigProvider: (() => AgentConfigMap | Promise<AgentConfigMap>) | undefined,
+    private readonly effectiveConfigProvider: (() => EffectiveConfigInput | Promise<EffectiveConfigInput>) | undefined,
+    private readonly onProviderError: (error: unknown) => void,
   ) {}
 
   /** True when something changed since the last message was built. */
@@ -152,6 +153,11 @@ export class ReportBuilder {
   setAvailableComponents(full: AvailableComponents): void {
     this.fullComponents = full;
     this.set("availableComponents", create(AvailableComponentsSchema, { hash: full.hash }));
+  }
+
+  /** The custom capabilities last set (C-34). */
+  get customCapabilityList(): readonly string[] {
+    return (this.current.customCapabilities as CustomCapabilities | undefined)?.capabilities ?? [];
   }
 
   get remoteConfigStatus(): RemoteConfigStatus | undefined {
@@ -197,7 +203,10 @@ export class ReportBuilder {
    * Assemble the next message. Returns `undefined` when nothing changed and
    * neither `force` (first message, heartbeat, poll) nor `disconnect` is set.
    */
-  async build(options: { force?: boolean; disconnect?: boolean } = {}): Promise<BuiltMessage | undefined> {
+  async build(
+    options: { force?: boolean; disconnect?: boolean; fullState?: boolean } = {},
+  ): Promise<BuiltMessage | undefined> {
+    if (options.fullState) this.requestFullState();
     await this.refreshEffectiveConfig();
     const message = create(AgentToServerSchema, {
       instanceUid: this.instanceUid,
@@ -272,8 +281,15 @@ export class ReportBuilder {
   private async refreshEffectiveConfig(): Promise<void> {
     if (!this.effectiveConfigDue || this.effectiveConfigProvider === undefined) return;
     if (!hasBit(this.capabilities, AgentCapabilities.AgentCapabilities_ReportsEffectiveConfig)) return;
-    const configMap = await this.effectiveConfigProvider();
     this.effectiveConfigDue = false;
+    let configMap: EffectiveConfigInput;
+    try {
+      configMap = await this.effectiveConfigProvider();
+    } catch (error) {
+      // Keep reporting the last known effective config; the error is surfaced.
+      this.onProviderError(error);
+      return;
+    }
     const value: EffectiveConfig = create(EffectiveConfigSchema, { configMap });
     this.current.effectiveConfig = value;
   }

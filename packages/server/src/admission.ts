@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import type { PeerCertificate, TLSSocket } from "node:tls";
@@ -82,21 +82,6 @@ export async function admit(
   };
 }
 
-/** Answer a refused plain-HTTP request. */
-export function writeHttpRejection(response: ServerResponse, rejection: Rejection): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  const body = `${rejection.message}\n`;
-  response.writeHead(rejection.status, {
-    ...rejection.headers,
-    "Content-Type": "text/plain; charset=utf-8",
-    "Content-Length": Buffer.byteLength(body),
-  });
-  response.end(body);
-}
-
 /**
  * Answer a refused upgrade on the raw socket (there is no `ServerResponse`
  * for an upgrade request) and close it.
@@ -108,7 +93,7 @@ export function writeUpgradeRejection(socket: Duplex, rejection: Rejection): voi
   }
   const body = `${rejection.message}\n`;
   const headers: Record<string, string | number> = {
-    ...sanitizeHeaders(rejection.headers),
+    ...safeHeaders(rejection.headers),
     Connection: "close",
     "Content-Type": "text/plain; charset=utf-8",
     "Content-Length": Buffer.byteLength(body),
@@ -120,8 +105,11 @@ export function writeUpgradeRejection(socket: Duplex, rejection: Rejection): voi
   socket.end(`${head.join("\r\n")}\r\n\r\n${body}`);
 }
 
-/** Header names and values with CR/LF would let an application split the response. */
-function sanitizeHeaders(headers: Record<string, string>): Record<string, string> {
+/**
+ * The headers whose names are valid tokens and whose values hold no CR/LF:
+ * anything else from an application hook could split the response.
+ */
+export function safeHeaders(headers: Record<string, string>): Record<string, string> {
   const clean: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) && !/[\r\n]/.test(String(value))) {

@@ -9,6 +9,7 @@ import {
   type EffectiveConfig,
   formatInstanceUid,
   hasBit,
+  isValidInstanceUid,
   type PackageStatuses,
   type RemoteConfigStatus,
   ServerToAgentFlags,
@@ -93,8 +94,11 @@ export class AgentTracker {
   }
 
   /** State of one agent, by uid bytes or canonical text. */
-  get(uid: Uint8Array | string): AgentState | undefined {
-    return this.agents.get(typeof uid === "string" ? uid.toLowerCase() : formatInstanceUid(uid));
+  get(uid: Uint8Array | string | undefined): AgentState | undefined {
+    if (typeof uid === "string") {
+      return this.agents.get(uid.toLowerCase());
+    }
+    return isValidInstanceUid(uid) ? this.agents.get(formatInstanceUid(uid)) : undefined;
   }
 
   /** Every agent with state. */

@@ -2,13 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import { createGunzip, createInflate } from "node:zlib";
 
-/**
- * Reads a plain-HTTP request body as a stream, decompressing `gzip` or
- * `deflate` (S-4 MUST honour Content-Encoding) and counting bytes AFTER
- * decompression against the receive limit, so an oversized body or a
- * compression bomb is refused as soon as it crosses the limit and is never
- * buffered whole (spec "Message size limits").
- */
+/** The body, or why it was refused. */
 export type BodyResult =
   | { readonly ok: true; readonly body: Uint8Array }
   | {
@@ -25,6 +19,13 @@ export interface ReadBodyOptions {
   readonly timeoutMs: number;
 }
 
+/**
+ * Read a plain-HTTP request body as a stream, decompressing `gzip` or
+ * `deflate` (S-4 MUST honour Content-Encoding) and counting bytes AFTER
+ * decompression against the receive limit, so an oversized body or a
+ * compression bomb is refused as soon as it crosses the limit and is never
+ * buffered whole (spec "Message size limits"). Never rejects.
+ */
 export function readBody(request: IncomingMessage, options: ReadBodyOptions): Promise<BodyResult> {
   const encoding = (request.headers["content-encoding"] ?? "identity").trim().toLowerCase();
   let source: Readable = request;
@@ -97,7 +98,9 @@ export function readBody(request: IncomingMessage, options: ReadBodyOptions): Pr
     timer?.unref();
     source.on("data", onData);
     source.once("end", () => {
-      finish({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+      const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      // A plain Uint8Array view, so decoded bytes fields are not Buffers.
+      finish({ ok: true, body: new Uint8Array(all.buffer, all.byteOffset, all.byteLength) });
     });
     source.once("error", (error: Error) => {
       finish({

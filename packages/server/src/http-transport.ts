@@ -6,12 +6,13 @@ import {
   decodeAgentToServer,
   encodeServerToAgent,
   formatInstanceUid,
+  instanceUidEquals,
   isValidInstanceUid,
   PROTOBUF_CONTENT_TYPE,
   type ServerToAgent,
   ServerToAgentSchema,
 } from "@opamp-ts/protocol";
-import { admit, writeHttpRejection } from "./admission.js";
+import { admit, safeHeaders } from "./admission.js";
 import type { AgentTracker } from "./agent-tracker.js";
 import { readBody } from "./body-reader.js";
 import { ConnectionBase } from "./connection.js";
@@ -22,6 +23,9 @@ import type { ResolvedServerOptions, ServerToAgentInit } from "./options.js";
 import { Outbox } from "./outbox.js";
 import type { Pipeline } from "./pipeline.js";
 import { badRequest } from "./reply-rules.js";
+
+/** A refused upload is read and dropped for at least this long before the socket is cut. */
+const MIN_DISCARD_GRACE_MS = 10_000;
 
 /**
  * P-4: the media type decides the transport, compared without parameters
@@ -93,6 +97,7 @@ export class HttpAgentConnection extends ConnectionBase {
 /** Serves plain-HTTP OpAMP requests (spec "Plain HTTP Transport"; S-4). */
 export class HttpTransport {
   private readonly agents = new Map<string, HttpAgentConnection>();
+  private closing = false;
 
   constructor(
     readonly options: ResolvedServerOptions,
@@ -115,7 +120,7 @@ export class HttpTransport {
       this.metrics.error("transport");
       this.options.logger.error("failed to serve an HTTP request", { error: describeError(error) });
       if (!response.headersSent) {
-        plain(response, 500, "internal server error");
+        this.refuse(request, response, 500, "internal server error");
       } else {
         response.destroy();
       }
@@ -128,26 +133,42 @@ export class HttpTransport {
       metrics.error("not_opamp");
       // P-4: a non-protobuf request is a WebSocket attempt; without `Upgrade` it cannot succeed.
       if (request.method === "GET") {
-        plain(response, 426, "OpAMP: upgrade to WebSocket, or POST application/x-protobuf", {
-          Upgrade: "websocket",
-        });
+        this.refuse(
+          request,
+          response,
+          426,
+          "OpAMP: upgrade to WebSocket, or POST application/x-protobuf",
+          {
+            Upgrade: "websocket",
+          },
+        );
       } else {
-        plain(response, 405, "OpAMP accepts POST (plain HTTP) or a WebSocket upgrade", {
-          Allow: "GET, POST",
-        });
+        this.refuse(
+          request,
+          response,
+          405,
+          "OpAMP accepts POST (plain HTTP) or a WebSocket upgrade",
+          {
+            Allow: "GET, POST",
+          },
+        );
       }
       return;
     }
     if (!isProtobufContentType(request.headers["content-type"])) {
       metrics.error("not_opamp");
-      plain(response, 415, `OpAMP over plain HTTP needs Content-Type: ${PROTOBUF_CONTENT_TYPE}`);
+      this.refuse(
+        request,
+        response,
+        415,
+        `OpAMP over plain HTTP needs Content-Type: ${PROTOBUF_CONTENT_TYPE}`,
+      );
       return;
     }
     const decision = await admit(request, options.onConnecting, options.logger);
     if (!decision.accept) {
       metrics.error("rejected");
-      response.setHeader("Connection", "close");
-      writeHttpRejection(response, decision);
+      this.refuse(request, response, decision.status, decision.message, decision.headers);
       return;
     }
     const body = await readBody(request, {
@@ -181,13 +202,20 @@ export class HttpTransport {
       this.respond(request, response, [reply], 400);
       return;
     }
+    if (this.closing) {
+      this.refuse(request, response, 503, "server shutting down");
+      return;
+    }
     const conn = this.session(message.instanceUid, request, decision.context);
     const reply = await this.pipeline.reply(conn, message);
     conn.outbox.drainInto(reply);
     const [first = reply, ...rest] = this.pipeline.shape(conn, reply, false);
     // S-19: a command split off from the reply waits for the next poll.
     for (const later of rest) conn.outbox.put(later);
-    if (conn.instanceUid !== undefined && conn.instanceUid !== message.instanceUid) {
+    if (
+      conn.instanceUid !== undefined &&
+      !instanceUidEquals(conn.instanceUid, message.instanceUid)
+    ) {
       // S-17: the session follows the agent to the uid the server just assigned.
       this.agents.delete(formatInstanceUid(message.instanceUid));
       this.agents.set(formatInstanceUid(conn.instanceUid), conn);
@@ -256,8 +284,9 @@ export class HttpTransport {
     }
   }
 
-  /** Disconnect every agent (server shutdown). */
+  /** Disconnect every agent and refuse new sessions (server shutdown). */
   closeAll(): void {
+    this.closing = true;
     for (const conn of [...this.agents.values()]) {
       this.disconnect(conn, "server shutting down");
     }
@@ -274,18 +303,17 @@ export class HttpTransport {
       case "too_large":
         // S-4: 413 measured after decompression; the rest of the upload is discarded, not buffered.
         metrics.error("message_too_large");
-        plain(response, 413, detail, { Connection: "close" });
-        request.resume();
-        setTimeout(() => request.socket.destroy(), this.options.http.bodyTimeoutMs || 1000).unref();
+        this.refuse(request, response, 413, detail);
         return;
       case "timeout":
         metrics.error("timeout");
-        plain(response, 408, detail, { Connection: "close" });
+        // The client stalled: nothing more is read from it; the socket is closed once answered.
+        this.refuse(request, response, 408, detail, { Connection: "close" }, false);
         response.once("finish", () => request.socket.destroy());
         return;
       case "unsupported_encoding":
         metrics.error("bad_request");
-        plain(response, 415, detail, { Connection: "close" });
+        this.refuse(request, response, 415, detail);
         return;
       case "corrupt":
         metrics.error("bad_request");
@@ -301,6 +329,51 @@ export class HttpTransport {
         request.socket.destroy();
         return;
     }
+  }
+
+  /**
+   * Answer with a short text at once but keep reading (and dropping) the
+   * rest of the request before ending the response: closing a socket with
+   * unread data makes the kernel send a reset, and a client still writing
+   * its body would lose the answer. Nothing is buffered; a client that keeps
+   * sending past the grace period is cut off.
+   */
+  private refuse(
+    request: IncomingMessage,
+    response: ServerResponse,
+    status: number,
+    text: string,
+    headers: Record<string, string> = {},
+    drain = true,
+  ): void {
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    const body = `${text}\n`;
+    response.writeHead(status, {
+      ...safeHeaders(headers),
+      "Content-Type": "text/plain; charset=utf-8",
+      "Content-Length": Buffer.byteLength(body),
+    });
+    if (!drain || request.complete) {
+      response.end(body);
+      return;
+    }
+    response.write(body);
+    const grace = Math.max(this.options.http.bodyTimeoutMs, MIN_DISCARD_GRACE_MS);
+    const timer = setTimeout(() => {
+      response.end();
+      request.socket.destroy();
+    }, grace);
+    timer.unref();
+    const done = (): void => {
+      clearTimeout(timer);
+      response.end();
+    };
+    request.once("end", done);
+    request.once("error", done);
+    request.resume();
   }
 
   /** Write a `ServerToAgent` body, gzipped when allowed (S-4), within the send limit (S-3). */
@@ -353,19 +426,4 @@ class DetachedHttpConnection extends ConnectionBase {
   }
   async deliver(): Promise<void> {}
   close(): void {}
-}
-
-function plain(
-  response: ServerResponse,
-  status: number,
-  text: string,
-  headers: Record<string, string> = {},
-): void {
-  const body = `${text}\n`;
-  response.writeHead(status, {
-    ...headers,
-    "Content-Type": "text/plain; charset=utf-8",
-    "Content-Length": Buffer.byteLength(body),
-  });
-  response.end(body);
 }

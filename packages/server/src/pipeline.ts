@@ -162,7 +162,10 @@ export class Pipeline {
     }
     const newUid = message.agentIdentification?.newInstanceUid;
     if (isValidInstanceUid(newUid) && !instanceUidEquals(newUid, message.instanceUid)) {
-      this.tracker.rekey(message.instanceUid, newUid);
+      // A duplicate already has its state under the new uid; the original keeps the old one.
+      if (state?.connection === conn) {
+        this.tracker.rekey(message.instanceUid, newUid);
+      }
       if (instanceUidEquals(conn.instanceUid, message.instanceUid)) {
         conn.instanceUid = newUid;
       }

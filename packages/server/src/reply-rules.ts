@@ -46,8 +46,15 @@ export function enforceErrorExclusivity(message: ServerToAgent): void {
   if (message.errorResponse === undefined) {
     return;
   }
-  const { instanceUid, errorResponse } = message;
-  Object.assign(message, create(ServerToAgentSchema, { instanceUid }), { errorResponse });
+  message.remoteConfig = undefined;
+  message.connectionSettings = undefined;
+  message.packagesAvailable = undefined;
+  message.flags = 0n;
+  message.capabilities = 0n;
+  message.agentIdentification = undefined;
+  message.command = undefined;
+  message.customCapabilities = undefined;
+  message.customMessage = undefined;
 }
 
 /**

@@ -168,6 +168,14 @@ export class OpampServer {
       if (socket.destroyed) {
         return;
       }
+      if (this.closed) {
+        writeUpgradeRejection(socket, {
+          status: 503,
+          headers: {},
+          message: "server shutting down",
+        });
+        return;
+      }
       this.websocket.upgrade(request, socket, head, decision.context);
     } catch (error) {
       this.counters.error("transport");
@@ -219,11 +227,12 @@ export class OpampServer {
     if (this.closed || this.ownServer !== undefined) {
       throw new OpampServerError("INVALID_STATE", "listen() needs a fresh, open server");
     }
-    const { headersTimeoutMs, bodyTimeoutMs } = this.options.http;
+    const { headersTimeoutMs } = this.options.http;
     const tls = options.tls;
     const common = {
       headersTimeout: headersTimeoutMs,
-      requestTimeout: headersTimeoutMs + bodyTimeoutMs,
+      // Bodies are timed by the transport (and a refused upload may be drained for longer).
+      requestTimeout: 0,
       connectionsCheckingInterval: Math.max(50, Math.min(headersTimeoutMs / 4, 30_000)),
     };
     const server =

@@ -19,6 +19,9 @@ import { badRequest } from "./reply-rules.js";
 
 /** RFC 6455 close code for a data type the endpoint cannot accept (a text frame, P-5). */
 export const WS_CLOSE_UNSUPPORTED_DATA = 1003;
+/** Messages awaiting their reply before the socket is paused, and the level it resumes at. */
+const PAUSE_AT_PENDING = 16;
+const RESUME_AT_PENDING = 4;
 /** RFC 6455 close code when the server goes away (shutdown, idle timeout). */
 const WS_CLOSE_GOING_AWAY = 1001;
 
@@ -31,6 +34,7 @@ export class WebSocketConnection extends ConnectionBase {
   readonly transport = "websocket" as const;
   private chain: Promise<void> = Promise.resolve();
   private alive = true;
+  private pending = 0;
   private pingTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
 
@@ -101,7 +105,13 @@ export class WebSocketConnection extends ConnectionBase {
     this.ws.on("message", (data, isBinary) => {
       this.alive = true;
       this.resetIdleTimer();
-      this.chain = this.chain.then(() => this.receive(data, isBinary));
+      // Backpressure: a peer that sends faster than the hooks answer is paused, not buffered.
+      if (++this.pending >= PAUSE_AT_PENDING) this.ws.pause();
+      this.chain = this.chain
+        .then(() => this.receive(data, isBinary))
+        .finally(() => {
+          if (--this.pending <= RESUME_AT_PENDING && this.ws.isPaused) this.ws.resume();
+        });
     });
     this.ws.on("pong", () => {
       this.alive = true;
@@ -166,11 +176,12 @@ export class WebSocketConnection extends ConnectionBase {
       this.close(WS_CLOSE_UNSUPPORTED_DATA, "OpAMP accepts binary messages only");
       return;
     }
-    const frame = Array.isArray(data)
-      ? Buffer.concat(data)
-      : data instanceof ArrayBuffer
-        ? new Uint8Array(data)
-        : data;
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : data;
+    // A plain Uint8Array view, so decoded bytes fields are not Buffers.
+    const frame =
+      buffer instanceof ArrayBuffer
+        ? new Uint8Array(buffer)
+        : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     metrics.received("websocket", frame.length);
     try {
       let message: ReturnType<typeof decodeAgentToServerFrame>;

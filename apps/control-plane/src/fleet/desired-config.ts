@@ -3,7 +3,12 @@
  * fleet passes in what storage holds.
  */
 import { matchesSelector, type Selector } from "../selector/selector.js";
-import type { Assignment, ConfigFiles, ConfigOverride, ConfigurationVersion } from "../storage/types.js";
+import type {
+  Assignment,
+  ConfigFiles,
+  ConfigOverride,
+  ConfigurationVersion,
+} from "../storage/types.js";
 
 /** An assignment with its parsed selector and the version it currently resolves to. */
 export interface ResolvedAssignment {

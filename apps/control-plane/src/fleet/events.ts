@@ -10,7 +10,11 @@ export type FleetEvent =
   | { readonly type: "agent.changed"; readonly agentId: string; readonly agent: AgentView }
   | { readonly type: "agent.disconnected"; readonly agentId: string }
   | { readonly type: "agent.renamed"; readonly agentId: string; readonly newAgentId: string }
-  | { readonly type: "agent.configStatus"; readonly agentId: string; readonly status: ConfigStatusEntry }
+  | {
+      readonly type: "agent.configStatus";
+      readonly agentId: string;
+      readonly status: ConfigStatusEntry;
+    }
   | {
       readonly type: "agent.customMessage";
       readonly agentId: string;

@@ -1,71 +1,29 @@
 /**
- * The fleet: the inventory of agents, what each should run, and the OpAMP
- * conversation with them. Transport-free: the OpAMP glue hands it
- * connections and decoded messages, the REST API calls its commands.
+ * The fleet's user-facing commands on top of its OpAMP logic: overrides,
+ * labels, configuration and destination reloads, restart and custom
+ * messages. Every change is pushed to connected WebSocket agents at once
+ * and reaches HTTP agents on their next poll (S-24).
  */
-import {
-  AgentCapabilities,
-  type AgentToServer,
-  AgentToServerFlags,
-  CommandType,
-  formatInstanceUid,
-  hasBit,
-  type MessageInitShape,
-  newInstanceUid,
-  parseInstanceUid,
-  type ServerToAgentSchema,
-  ServerToAgentFlags,
-} from "@opamp-ts/protocol";
-import { fromHex, toConfigMap, toHex } from "../config-files.js";
+import { AgentCapabilities, CommandType, parseInstanceUid } from "@opamp-ts/protocol";
 import { ControlPlaneError } from "../errors.js";
-import type { Metrics } from "../metrics.js";
-import { matchesSelector, parseSelector, type Selector } from "../selector/selector.js";
+import { parseSelector, type Selector } from "../selector/selector.js";
 import type { AgentRecord, ConfigFiles, ConfigOverride, Storage } from "../storage/types.js";
-import { type AgentView, toAgentView } from "./agent-view.js";
-import {
-  type DesiredConfig,
-  type ResolvedAssignment,
-  resolveDesiredConfig,
-  shouldOfferConfig,
-} from "./desired-config.js";
-import { FleetEvents } from "./events.js";
-import { agentHas, agentLabels, applyReport, isCompleteReport } from "./inventory.js";
-import {
-  type FleetConnection,
-  hasSequenceGap,
-  isHttpAgentStale,
-  newSession,
-  rebindSession,
-  type Session,
-} from "./session.js";
-import { type ResolvedDestination, resolveTelemetryOffer } from "./telemetry-offer.js";
+import type { AgentView } from "./agent-view.js";
+import type { DesiredConfig, ResolvedAssignment } from "./desired-config.js";
+import { FleetCore, type FleetLogger, type FleetOptions } from "./fleet-core.js";
+import { agentHas } from "./inventory.js";
+import type { Session } from "./session.js";
 
-type Reply = MessageInitShape<typeof ServerToAgentSchema>;
-
-/** Logger shape shared with `@opamp-ts/server`. */
-export interface FleetLogger {
-  debug(msg: string, fields?: object): void;
-  info(msg: string, fields?: object): void;
-  warn(msg: string, fields?: object): void;
-  error(msg: string, fields?: object): void;
-}
-
-/** Tunables of the fleet. */
-export interface FleetOptions {
-  /** Heartbeat interval assumed for HTTP agents; silent for twice this → disconnected (S-20). */
-  readonly heartbeatIntervalSeconds: number;
-  readonly metrics: Metrics;
-  readonly logger: FleetLogger;
-  /** Clock, for tests. */
-  readonly now?: () => number;
-}
+export type { FleetLogger, FleetOptions };
 
 /** Outcome of a command sent to one agent. */
 export type CommandResult =
   | { readonly ok: true }
-  | { readonly ok: false; readonly reason: "not_found" | "not_connected" | "unsupported"; readonly message: string };
-
-const PERSIST_LIVENESS_EVERY_MS = 60_000;
+  | {
+      readonly ok: false;
+      readonly reason: "not_found" | "not_connected" | "unsupported";
+      readonly message: string;
+    };
 
 /** Parses a stored selector; stored selectors were validated on the way in. */
 function compile(text: string): Selector {
@@ -74,28 +32,8 @@ function compile(text: string): Selector {
   return parsed.selector;
 }
 
-/** The control plane's fleet state and OpAMP logic. */
-export class Fleet {
-  readonly events = new FleetEvents();
-  private readonly records = new Map<string, AgentRecord>();
-  private readonly userLabels = new Map<string, Record<string, string>>();
-  private readonly overrides = new Map<string, ConfigOverride>();
-  private readonly sessions = new Map<string, Session>();
-  private readonly connectionAgents = new Map<FleetConnection, Set<string>>();
-  private readonly persistedAt = new Map<string, number>();
-  private readonly knownComponentHashes = new Set<string>();
-  private readonly locks = new Map<string, Promise<unknown>>();
-  private assignments: ResolvedAssignment[] = [];
-  private destinations: ResolvedDestination[] = [];
-  private readonly now: () => number;
-
-  private constructor(
-    private readonly storage: Storage,
-    private readonly options: FleetOptions,
-  ) {
-    this.now = options.now ?? Date.now;
-  }
-
+/** The control plane's fleet: inventory, desired configs, OpAMP logic and commands. */
+export class Fleet extends FleetCore {
   /** Loads the inventory; every agent starts disconnected (the server just started). */
   static async load(storage: Storage, options: FleetOptions): Promise<Fleet> {
     const fleet = new Fleet(storage, options);
@@ -109,292 +47,6 @@ export class Fleet {
     await fleet.reloadConfigurations();
     await fleet.reloadDestinations();
     return fleet;
-  }
-
-  private async exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(id) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.locks.set(id, settled);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(id) === settled) this.locks.delete(id);
-    }
-  }
-
-  private labelsOf(record: AgentRecord): Record<string, string> {
-    return agentLabels(record, this.userLabels.get(record.id) ?? {});
-  }
-
-  /** The config agent `id` should run, if any. */
-  desiredConfig(id: string): DesiredConfig | undefined {
-    const record = this.records.get(id);
-    if (record === undefined) return undefined;
-    return resolveDesiredConfig(this.overrides.get(id), this.assignments, this.labelsOf(record));
-  }
-
-  private view(record: AgentRecord): AgentView {
-    return toAgentView(
-      record,
-      this.labelsOf(record),
-      this.userLabels.get(record.id) ?? {},
-      this.desiredConfig(record.id),
-    );
-  }
-
-  /** One agent as the API shows it. */
-  getAgent(id: string): AgentView | undefined {
-    const record = this.records.get(id);
-    return record === undefined ? undefined : this.view(record);
-  }
-
-  /** All agents whose labels match `selector` (all when undefined), ordered by id. */
-  listAgents(selector?: Selector): AgentView[] {
-    const out: AgentView[] = [];
-    for (const record of [...this.records.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-      const view = this.view(record);
-      if (selector === undefined || matchesSelector(selector, view.labels)) out.push(view);
-    }
-    return out;
-  }
-
-  /** Agents by connection state and config status, for `/metrics`. */
-  gauges(): { agentsByState: Record<string, number>; configStatuses: Record<string, number> } {
-    const agentsByState: Record<string, number> = { connected: 0, disconnected: 0 };
-    const configStatuses: Record<string, number> = { UNSET: 0, APPLYING: 0, APPLIED: 0, FAILED: 0 };
-    for (const r of this.records.values()) {
-      agentsByState[r.connected ? "connected" : "disconnected"]! += 1;
-      configStatuses[r.remoteConfigStatus.status] = (configStatuses[r.remoteConfigStatus.status] ?? 0) + 1;
-    }
-    return { agentsByState, configStatuses };
-  }
-
-  /** Handles one `AgentToServer` and returns the reply (S-5). */
-  async handleMessage(conn: FleetConnection, msg: AgentToServer): Promise<Reply> {
-    this.options.metrics.messageReceived(conn.transport);
-    const id = formatInstanceUid(msg.instanceUid);
-    return this.exclusive(id, () => this.process(conn, msg, id));
-  }
-
-  private async process(conn: FleetConnection, msg: AgentToServer, initialId: string): Promise<Reply> {
-    let id = initialId;
-    const nowMs = this.now();
-    const previous = this.records.get(id);
-    let session = this.sessions.get(id);
-    const gap = hasSequenceGap(session, msg.sequenceNum);
-    const unknown = session === undefined && !isCompleteReport(msg);
-    if (session === undefined) {
-      session = newSession(conn);
-      this.sessions.set(id, session);
-    } else {
-      rebindSession(session, conn);
-    }
-    session.lastSeq = msg.sequenceNum;
-    let agents = this.connectionAgents.get(conn);
-    if (agents === undefined) {
-      agents = new Set();
-      this.connectionAgents.set(conn, agents);
-    }
-    agents.add(id);
-
-    const outcome = applyReport(previous, msg, {
-      now: new Date(nowMs).toISOString(),
-      transport: conn.transport,
-      remoteAddress: conn.remoteAddress,
-    });
-    let record = outcome.record;
-    if (outcome.configStatus !== undefined) {
-      await this.storage.appendConfigStatus(outcome.configStatus);
-      const offered = session.offeredConfig;
-      if (
-        offered !== undefined &&
-        offered.hash === outcome.configStatus.configHash &&
-        (outcome.configStatus.status === "APPLIED" || outcome.configStatus.status === "FAILED")
-      ) {
-        this.options.metrics.observePushLatency((nowMs - offered.atMs) / 1000);
-        session.offeredConfig = undefined;
-      }
-      if (outcome.configStatus.configHash === this.desiredConfig(id)?.hash) session.forceConfig = false;
-    }
-    if (msg.agentDisconnect !== undefined) {
-      record = { ...record, connected: false };
-    }
-    this.records.set(id, record);
-    const lastPersist = this.persistedAt.get(id) ?? 0;
-    if (
-      outcome.changed ||
-      outcome.connectedNow ||
-      !record.connected ||
-      nowMs - lastPersist > PERSIST_LIVENESS_EVERY_MS
-    ) {
-      await this.storage.putAgent(record);
-      this.persistedAt.set(id, nowMs);
-    }
-
-    const reply: Reply = {};
-    let flags = 0n;
-    if (gap || unknown) flags |= BigInt(ServerToAgentFlags.ServerToAgentFlags_ReportFullState);
-    const components = msg.availableComponents;
-    if (components !== undefined && components.hash.length > 0) {
-      const hash = toHex(components.hash);
-      if (Object.keys(components.components).length > 0) this.knownComponentHashes.add(hash);
-      else if (!this.knownComponentHashes.has(hash)) {
-        flags |= BigInt(ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents);
-      }
-    }
-    if (flags !== 0n) reply.flags = flags;
-
-    if (hasBit(msg.flags, AgentToServerFlags.AgentToServerFlags_RequestInstanceUid)) {
-      const newUid = newInstanceUid();
-      const newId = formatInstanceUid(newUid);
-      await this.rename(id, newId);
-      reply.agentIdentification = { newInstanceUid: newUid };
-      id = newId;
-      record = this.records.get(id) ?? record;
-    }
-
-    if (outcome.connectedNow && record.connected) {
-      this.events.emit({ type: "agent.connected", agentId: id, agent: this.view(record) });
-    } else if (outcome.changed) {
-      this.events.emit({ type: "agent.changed", agentId: id, agent: this.view(record) });
-    }
-    if (outcome.configStatus !== undefined) {
-      this.events.emit({ type: "agent.configStatus", agentId: id, status: { ...outcome.configStatus, agentId: id } });
-    }
-    if (msg.customMessage !== undefined) {
-      this.events.emit({
-        type: "agent.customMessage",
-        agentId: id,
-        capability: msg.customMessage.capability,
-        messageType: msg.customMessage.type,
-        data: Buffer.from(msg.customMessage.data).toString("base64"),
-      });
-    }
-    if (!record.connected) {
-      this.events.emit({ type: "agent.disconnected", agentId: id });
-      this.options.metrics.messageSent("ack");
-      return reply;
-    }
-
-    if (conn.transport === "http" && session.pendingRestart && agentHas(record, AgentCapabilities.AgentCapabilities_AcceptsRestartCommand)) {
-      // S-19: a command travels alone; the other offers follow on the next poll.
-      session.pendingRestart = false;
-      this.options.metrics.messageSent("command");
-      return { command: { type: CommandType.CommandType_Restart } };
-    }
-    Object.assign(reply, this.offers(id, record, session));
-    if (conn.transport === "http") {
-      const custom = session.pendingCustom.shift();
-      if (custom !== undefined) reply.customMessage = custom;
-    }
-    this.options.metrics.messageSent(reply.remoteConfig !== undefined ? "remote_config" : "ack");
-    return reply;
-  }
-
-  /** The config and own-telemetry offers due for an agent, marking them offered. */
-  private offers(id: string, record: AgentRecord, session: Session): Reply {
-    const out: Reply = {};
-    const desired = this.desiredConfig(id);
-    if (
-      shouldOfferConfig(desired, {
-        acceptsRemoteConfig: agentHas(record, AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig),
-        reportedHash: record.remoteConfigStatus.configHash,
-        failedHashes: record.failedConfigHashes,
-        offeredHash: session.offeredConfig?.hash,
-        force: session.forceConfig,
-      }) &&
-      desired !== undefined
-    ) {
-      out.remoteConfig = { config: toConfigMap(desired.files), configHash: fromHex(desired.hash) };
-      session.offeredConfig = { hash: desired.hash, atMs: this.now() };
-      session.forceConfig = false;
-    }
-    const telemetry = resolveTelemetryOffer(this.destinations, this.labelsOf(record), BigInt(record.capabilitiesMask));
-    if (telemetry !== undefined && telemetry.hash !== session.offeredSettingsHash) {
-      out.connectionSettings = telemetry.offers;
-      session.offeredSettingsHash = telemetry.hash;
-    }
-    return out;
-  }
-
-  /** Re-keys an agent after assigning it a new instance uid (S-17, P-16). */
-  private async rename(oldId: string, newId: string): Promise<void> {
-    await this.storage.renameAgent(oldId, newId);
-    const move = <V>(map: Map<string, V>) => {
-      const v = map.get(oldId);
-      map.delete(oldId);
-      if (v !== undefined) map.set(newId, v);
-    };
-    const record = this.records.get(oldId);
-    move(this.records);
-    if (record !== undefined) this.records.set(newId, { ...record, id: newId });
-    move(this.userLabels);
-    const override = this.overrides.get(oldId);
-    move(this.overrides);
-    if (override !== undefined) this.overrides.set(newId, { ...override, agentId: newId });
-    move(this.sessions);
-    move(this.persistedAt);
-    for (const ids of this.connectionAgents.values()) {
-      if (ids.delete(oldId)) ids.add(newId);
-    }
-    this.events.emit({ type: "agent.renamed", agentId: oldId, newAgentId: newId });
-  }
-
-  /** A connection closed: its WebSocket agents are disconnected (S-23). */
-  async handleDisconnected(conn: FleetConnection): Promise<void> {
-    const ids = this.connectionAgents.get(conn);
-    this.connectionAgents.delete(conn);
-    if (ids === undefined || conn.transport === "http") return;
-    for (const id of ids) {
-      await this.exclusive(id, async () => {
-        if (this.sessions.get(id)?.conn !== conn) return;
-        await this.markDisconnected(id);
-      });
-    }
-  }
-
-  private async markDisconnected(id: string): Promise<void> {
-    const record = this.records.get(id);
-    if (record === undefined || !record.connected) return;
-    const updated = { ...record, connected: false };
-    this.records.set(id, updated);
-    await this.storage.putAgent(updated);
-    this.events.emit({ type: "agent.disconnected", agentId: id });
-  }
-
-  /** Marks HTTP agents silent for two heartbeat intervals as disconnected (S-20). */
-  async sweep(): Promise<void> {
-    const nowMs = this.now();
-    for (const record of [...this.records.values()]) {
-      if (!record.connected || record.transport !== "http") continue;
-      if (isHttpAgentStale(Date.parse(record.lastSeenAt), nowMs, this.options.heartbeatIntervalSeconds)) {
-        await this.exclusive(record.id, () => this.markDisconnected(record.id));
-      }
-    }
-  }
-
-  /** Pushes due offers to connected WebSocket agents now; HTTP agents get them on their next poll. */
-  private async push(ids: Iterable<string>): Promise<void> {
-    for (const id of ids) {
-      const session = this.sessions.get(id);
-      const record = this.records.get(id);
-      if (session === undefined || record === undefined || !record.connected) continue;
-      if (session.conn.transport !== "websocket") continue;
-      const offers = this.offers(id, record, session);
-      if (offers.remoteConfig === undefined && offers.connectionSettings === undefined) continue;
-      try {
-        await session.conn.send({ instanceUid: parseInstanceUid(id), ...offers });
-        this.options.metrics.messageSent(offers.remoteConfig !== undefined ? "remote_config" : "connection_settings");
-      } catch (error) {
-        session.offeredConfig = undefined;
-        session.offeredSettingsHash = undefined;
-        this.options.logger.warn("push to agent failed", { agentId: id, error: String(error) });
-      }
-    }
   }
 
   private requireAgent(id: string): AgentRecord {
@@ -448,7 +100,10 @@ export class Fleet {
   private async clearFailed(id: string, hash: string): Promise<void> {
     const record = this.records.get(id);
     if (record === undefined || !record.failedConfigHashes.includes(hash)) return;
-    const updated = { ...record, failedConfigHashes: record.failedConfigHashes.filter((h) => h !== hash) };
+    const updated = {
+      ...record,
+      failedConfigHashes: record.failedConfigHashes.filter((h) => h !== hash),
+    };
     this.records.set(id, updated);
     await this.storage.putAgent(updated);
   }
@@ -471,7 +126,10 @@ export class Fleet {
       const config = configurations.get(assignment.configurationId);
       const versionNumber = assignment.version ?? config?.latestVersion ?? 0;
       if (versionNumber === 0) continue;
-      const version = await this.storage.getConfigurationVersion(assignment.configurationId, versionNumber);
+      const version = await this.storage.getConfigurationVersion(
+        assignment.configurationId,
+        versionNumber,
+      );
       if (version === undefined) continue;
       resolved.push({ assignment, selector: compile(assignment.selector), version });
     }
@@ -493,7 +151,11 @@ export class Fleet {
     const record = this.records.get(id);
     if (record === undefined) return { ok: false, reason: "not_found", message: `no agent ${id}` };
     if (!agentHas(record, AgentCapabilities.AgentCapabilities_AcceptsRestartCommand)) {
-      return { ok: false, reason: "unsupported", message: "the agent does not accept restart commands" };
+      return {
+        ok: false,
+        reason: "unsupported",
+        message: "the agent does not accept restart commands",
+      };
     }
     const session = this.sessions.get(id);
     if (session === undefined || !record.connected) {
@@ -503,8 +165,27 @@ export class Fleet {
       session.pendingRestart = true;
       return { ok: true };
     }
-    await session.conn.send({ instanceUid: parseInstanceUid(id), command: { type: CommandType.CommandType_Restart } });
-    this.options.metrics.messageSent("command");
+    return this.sendNow(session, id, "command", {
+      command: { type: CommandType.CommandType_Restart },
+    });
+  }
+
+  /** Sends on a WebSocket now; a connection that just closed is reported, not thrown. */
+  private async sendNow(
+    session: Session,
+    id: string,
+    kind: string,
+    message:
+      | { command: { type: CommandType } }
+      | { customMessage: { capability: string; type: string; data: Uint8Array } },
+  ): Promise<CommandResult> {
+    try {
+      await session.conn.send({ instanceUid: parseInstanceUid(id), ...message });
+    } catch (error) {
+      this.options.logger.warn("sending to agent failed", { agentId: id, error: String(error) });
+      return { ok: false, reason: "not_connected", message: `sending failed: ${String(error)}` };
+    }
+    this.options.metrics.messageSent(kind);
     return { ok: true };
   }
 
@@ -516,7 +197,11 @@ export class Fleet {
     const record = this.records.get(id);
     if (record === undefined) return { ok: false, reason: "not_found", message: `no agent ${id}` };
     if (!record.customCapabilities.includes(message.capability)) {
-      return { ok: false, reason: "unsupported", message: `the agent did not list custom capability ${message.capability}` };
+      return {
+        ok: false,
+        reason: "unsupported",
+        message: `the agent did not list custom capability ${message.capability}`,
+      };
     }
     const session = this.sessions.get(id);
     if (session === undefined || !record.connected) {
@@ -526,19 +211,12 @@ export class Fleet {
       session.pendingCustom.push(message);
       return { ok: true };
     }
-    await session.conn.send({ instanceUid: parseInstanceUid(id), customMessage: message });
-    this.options.metrics.messageSent("custom_message");
-    return { ok: true };
+    return this.sendNow(session, id, "custom_message", { customMessage: message });
   }
 
   /** Status history of an agent's remote config, newest first. */
   configStatusHistory(id: string, limit = 50) {
     this.requireAgent(id);
     return this.storage.listConfigStatusHistory(id, limit);
-  }
-
-  /** Waits for in-flight per-agent work, for a clean shutdown. */
-  async drain(): Promise<void> {
-    await Promise.all([...this.locks.values()]);
   }
 }

@@ -4,8 +4,8 @@
  * server that has no state for the agent (S-9).
  */
 import {
-  type AgentToServer,
   AgentCapabilities,
+  type AgentToServer,
   agentCapabilityNames,
   formatInstanceUid,
   hasBit,
@@ -65,7 +65,9 @@ export function emptyAgentRecord(id: string, now: string): AgentRecord {
 }
 
 function sameStatus(a: RemoteConfigStatusView, b: RemoteConfigStatusView): boolean {
-  return a.status === b.status && a.configHash === b.configHash && a.errorMessage === b.errorMessage;
+  return (
+    a.status === b.status && a.configHash === b.configHash && a.errorMessage === b.errorMessage
+  );
 }
 
 /**
@@ -109,12 +111,18 @@ export function applyReport(
   }
   if (msg.health !== undefined) record = { ...record, health: healthToJson(msg.health) };
   if (msg.effectiveConfig !== undefined) {
-    record = { ...record, effectiveConfig: { files: fromConfigMap(msg.effectiveConfig.configMap) } };
+    record = {
+      ...record,
+      effectiveConfig: { files: fromConfigMap(msg.effectiveConfig.configMap) },
+    };
   }
   if (msg.packageStatuses !== undefined) {
     record = { ...record, packageStatuses: packageStatusesToJson(msg.packageStatuses) };
   }
-  if (msg.availableComponents !== undefined && Object.keys(msg.availableComponents.components).length > 0) {
+  if (
+    msg.availableComponents !== undefined &&
+    Object.keys(msg.availableComponents.components).length > 0
+  ) {
     record = { ...record, availableComponents: availableComponentsToJson(msg.availableComponents) };
   }
   if (msg.customCapabilities !== undefined) {
@@ -168,8 +176,10 @@ export function agentLabels(
   userLabels: Readonly<Record<string, string>>,
 ): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(record.description.nonIdentifyingAttributes)) labels[k] = attributeLabel(v);
-  for (const [k, v] of Object.entries(record.description.identifyingAttributes)) labels[k] = attributeLabel(v);
+  for (const [k, v] of Object.entries(record.description.nonIdentifyingAttributes))
+    labels[k] = attributeLabel(v);
+  for (const [k, v] of Object.entries(record.description.identifyingAttributes))
+    labels[k] = attributeLabel(v);
   return { ...labels, ...userLabels };
 }
 

@@ -10,8 +10,8 @@ import {
   type ComponentHealth,
   type KeyValue,
   keyValuesToAttributes,
-  type PackageStatuses,
   PackageStatusEnum,
+  type PackageStatuses,
   RemoteConfigStatuses,
 } from "@opamp-ts/protocol";
 import { toHex } from "../config-files.js";
@@ -38,7 +38,8 @@ export function attributeToJson(value: AttributeValue): JsonValue {
 /** A JSON object of a `KeyValue` list (last duplicate wins). */
 export function keyValuesToJson(list: readonly KeyValue[]): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = {};
-  for (const [k, v] of Object.entries(keyValuesToAttributes([...list]))) out[k] = attributeToJson(v);
+  for (const [k, v] of Object.entries(keyValuesToAttributes([...list])))
+    out[k] = attributeToJson(v);
   return out;
 }
 
@@ -100,7 +101,8 @@ export function packageStatusesToJson(statuses: PackageStatuses): JsonValue {
 
 function componentToJson(details: ComponentDetails): JsonValue {
   const sub: Record<string, JsonValue> = {};
-  for (const [name, child] of Object.entries(details.subComponentMap)) sub[name] = componentToJson(child);
+  for (const [name, child] of Object.entries(details.subComponentMap))
+    sub[name] = componentToJson(child);
   return { metadata: keyValuesToJson(details.metadata), subComponents: sub };
 }
 

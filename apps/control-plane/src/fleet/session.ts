@@ -58,6 +58,10 @@ export function hasSequenceGap(session: Session | undefined, sequenceNum: bigint
 }
 
 /** HTTP agents count as disconnected after two heartbeat intervals of silence (S-20). */
-export function isHttpAgentStale(lastSeenMs: number, nowMs: number, heartbeatSeconds: number): boolean {
+export function isHttpAgentStale(
+  lastSeenMs: number,
+  nowMs: number,
+  heartbeatSeconds: number,
+): boolean {
   return nowMs - lastSeenMs > 2 * heartbeatSeconds * 1000;
 }

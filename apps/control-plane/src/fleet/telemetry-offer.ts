@@ -13,7 +13,7 @@ import {
   HeadersSchema,
   hasBit,
   type MessageInitShape,
-  TelemetryConnectionSettingsSchema,
+  type TelemetryConnectionSettingsSchema,
 } from "@opamp-ts/protocol";
 import { matchesSelector, type Selector } from "../selector/selector.js";
 import type { TelemetryDestination, TelemetryEndpoint } from "../storage/types.js";
@@ -30,7 +30,9 @@ export interface TelemetryOffer {
   readonly offers: ConnectionSettingsOffers;
 }
 
-function settings(endpoint: TelemetryEndpoint): MessageInitShape<typeof TelemetryConnectionSettingsSchema> {
+function settings(
+  endpoint: TelemetryEndpoint,
+): MessageInitShape<typeof TelemetryConnectionSettingsSchema> {
   return {
     destinationEndpoint: endpoint.endpoint,
     headers: create(HeadersSchema, {
@@ -55,14 +57,26 @@ export function resolveTelemetryOffer(
   if (best === undefined) return undefined;
   const { metrics, logs, traces } = best.destination;
   const parts = {
-    metrics: metrics !== null && hasBit(capabilities, AgentCapabilities.AgentCapabilities_ReportsOwnMetrics) ? metrics : null,
-    logs: logs !== null && hasBit(capabilities, AgentCapabilities.AgentCapabilities_ReportsOwnLogs) ? logs : null,
-    traces: traces !== null && hasBit(capabilities, AgentCapabilities.AgentCapabilities_ReportsOwnTraces) ? traces : null,
+    metrics:
+      metrics !== null &&
+      hasBit(capabilities, AgentCapabilities.AgentCapabilities_ReportsOwnMetrics)
+        ? metrics
+        : null,
+    logs:
+      logs !== null && hasBit(capabilities, AgentCapabilities.AgentCapabilities_ReportsOwnLogs)
+        ? logs
+        : null,
+    traces:
+      traces !== null && hasBit(capabilities, AgentCapabilities.AgentCapabilities_ReportsOwnTraces)
+        ? traces
+        : null,
   };
   if (parts.metrics === null && parts.logs === null && parts.traces === null) return undefined;
   const canonical = JSON.stringify(parts, (_k, v: unknown) =>
     v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+        )
       : v,
   );
   const digest = createHash("sha256").update(canonical).digest();

@@ -61,7 +61,9 @@ describe("label selectors", () => {
     assert.equal(errorOf("env in ()").position, 8);
   });
 
-  const key = fc.stringMatching(/^[a-z][a-z0-9._\-/]{0,8}$/).filter((k) => k !== "in" && k !== "notin");
+  const key = fc
+    .stringMatching(/^[a-z][a-z0-9._\-/]{0,8}$/)
+    .filter((k) => k !== "in" && k !== "notin");
   const value = fc.stringMatching(/^[a-z0-9._\-:]{1,6}$/);
   const requirement: fc.Arbitrary<Requirement> = fc.oneof(
     fc.record({ op: fc.constantFrom("exists" as const, "absent" as const), key }),

@@ -53,7 +53,12 @@ class Parser {
     while (this.pos < this.text.length && pattern.test(this.text[this.pos]!)) this.pos++;
     if (this.pos === start) {
       const found = this.peek();
-      this.fail(found === undefined ? `expected ${what}, found end of selector` : `expected ${what}, found "${found}"`, start);
+      this.fail(
+        found === undefined
+          ? `expected ${what}, found end of selector`
+          : `expected ${what}, found "${found}"`,
+        start,
+      );
     }
     return this.text.slice(start, this.pos);
   }
@@ -84,7 +89,11 @@ class Parser {
         this.pos++;
         return values;
       }
-      this.fail(c === undefined ? `expected "," or ")", found end of selector` : `expected "," or ")", found "${c}"`);
+      this.fail(
+        c === undefined
+          ? `expected "," or ")", found end of selector`
+          : `expected "," or ")", found "${c}"`,
+      );
     }
   }
 
@@ -142,45 +151,50 @@ export function parseSelector(text: string): SelectorParseResult {
   }
 }
 
+function holds(r: Requirement, labels: Readonly<Record<string, string>>): boolean {
+  const has = Object.hasOwn(labels, r.key);
+  const value = labels[r.key];
+  switch (r.op) {
+    case "exists":
+      return has;
+    case "absent":
+      return !has;
+    case "eq":
+      return has && value === r.value;
+    case "neq":
+      return !has || value !== r.value;
+    case "in":
+      return has && r.values.includes(value!);
+    case "notin":
+      return !has || !r.values.includes(value!);
+  }
+}
+
 /** True when every requirement holds for `labels`. */
-export function matchesSelector(selector: Selector, labels: Readonly<Record<string, string>>): boolean {
-  return selector.requirements.every((r) => {
-    const has = Object.hasOwn(labels, r.key);
-    const value = labels[r.key];
-    switch (r.op) {
-      case "exists":
-        return has;
-      case "absent":
-        return !has;
-      case "eq":
-        return has && value === r.value;
-      case "neq":
-        return !has || value !== r.value;
-      case "in":
-        return has && r.values.includes(value!);
-      case "notin":
-        return !has || !r.values.includes(value!);
-    }
-  });
+export function matchesSelector(
+  selector: Selector,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  return selector.requirements.every((r) => holds(r, labels));
+}
+
+function formatRequirement(r: Requirement): string {
+  switch (r.op) {
+    case "exists":
+      return r.key;
+    case "absent":
+      return `!${r.key}`;
+    case "eq":
+      return `${r.key}=${r.value}`;
+    case "neq":
+      return `${r.key}!=${r.value}`;
+    case "in":
+    case "notin":
+      return `${r.key} ${r.op} (${r.values.join(",")})`;
+  }
 }
 
 /** The canonical text of a selector; `parseSelector(formatSelector(s))` gives `s` back. */
 export function formatSelector(selector: Selector): string {
-  return selector.requirements
-    .map((r) => {
-      switch (r.op) {
-        case "exists":
-          return r.key;
-        case "absent":
-          return `!${r.key}`;
-        case "eq":
-          return `${r.key}=${r.value}`;
-        case "neq":
-          return `${r.key}!=${r.value}`;
-        case "in":
-        case "notin":
-          return `${r.key} ${r.op} (${r.values.join(",")})`;
-      }
-    })
-    .join(",");
+  return selector.requirements.map(formatRequirement).join(",");
 }

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { configHash } from "../config-files.js";
 import { ControlPlaneError } from "../errors.js";
+import { isUniqueViolation, toConfiguration, toOverride, toVersion } from "./rows.js";
 import type { Database } from "./schema.js";
 import type {
   AgentRecord,
@@ -24,15 +25,6 @@ import type {
 } from "./types.js";
 
 const now = (): string => new Date().toISOString();
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown };
-  return (
-    e?.code === "23505" ||
-    e?.code === "SQLITE_CONSTRAINT_UNIQUE" ||
-    e?.code === "SQLITE_CONSTRAINT_PRIMARYKEY"
-  );
-}
 
 /** The shared Kysely-backed storage; construct through `openStorage`. */
 export class KyselyStorage implements Storage {
@@ -164,11 +156,13 @@ export class KyselyStorage implements Storage {
     return new Map(rows.map((r) => [r.agent_id, JSON.parse(r.labels) as Record<string, string>]));
   }
 
-  async createConfiguration(input: {
-    name: string;
-    description: string;
-  }): Promise<Configuration> {
-    const row = { id: randomUUID(), name: input.name, description: input.description, created_at: now() };
+  async createConfiguration(input: { name: string; description: string }): Promise<Configuration> {
+    const row = {
+      id: randomUUID(),
+      name: input.name,
+      description: input.description,
+      created_at: now(),
+    };
     try {
       await this.db.insertInto("configurations").values(row).execute();
     } catch (error) {
@@ -179,7 +173,13 @@ export class KyselyStorage implements Storage {
       }
       throw error;
     }
-    return { id: row.id, name: row.name, description: row.description, createdAt: row.created_at, latestVersion: 0 };
+    return {
+      id: row.id,
+      name: row.name,
+      description: row.description,
+      createdAt: row.created_at,
+      latestVersion: 0,
+    };
   }
 
   private configurationsQuery() {
@@ -277,7 +277,11 @@ export class KyselyStorage implements Storage {
   }
 
   async listAssignments(): Promise<Assignment[]> {
-    const rows = await this.db.selectFrom("assignments").selectAll().orderBy("created_at").execute();
+    const rows = await this.db
+      .selectFrom("assignments")
+      .selectAll()
+      .orderBy("created_at")
+      .execute();
     return rows.map((r) => ({
       id: r.id,
       configurationId: r.configuration_id,
@@ -294,12 +298,19 @@ export class KyselyStorage implements Storage {
   }
 
   async setOverride(agentId: string, files: ConfigFiles): Promise<ConfigOverride> {
-    const row = { agent_id: agentId, files: JSON.stringify(files), hash: configHash(files), updated_at: now() };
+    const row = {
+      agent_id: agentId,
+      files: JSON.stringify(files),
+      hash: configHash(files),
+      updated_at: now(),
+    };
     await this.db
       .insertInto("overrides")
       .values(row)
       .onConflict((oc) =>
-        oc.column("agent_id").doUpdateSet({ files: row.files, hash: row.hash, updated_at: row.updated_at }),
+        oc
+          .column("agent_id")
+          .doUpdateSet({ files: row.files, hash: row.hash, updated_at: row.updated_at }),
       )
       .execute();
     return { agentId, files, hash: row.hash, updatedAt: row.updated_at };
@@ -336,7 +347,11 @@ export class KyselyStorage implements Storage {
         name: input.name,
         selector: input.selector,
         priority: input.priority,
-        settings: JSON.stringify({ metrics: input.metrics, logs: input.logs, traces: input.traces }),
+        settings: JSON.stringify({
+          metrics: input.metrics,
+          logs: input.logs,
+          traces: input.traces,
+        }),
         created_at: destination.createdAt,
       })
       .execute();
@@ -350,7 +365,10 @@ export class KyselyStorage implements Storage {
       .orderBy("created_at")
       .execute();
     return rows.map((r) => {
-      const settings = JSON.parse(r.settings) as Pick<TelemetryDestination, "metrics" | "logs" | "traces">;
+      const settings = JSON.parse(r.settings) as Pick<
+        TelemetryDestination,
+        "metrics" | "logs" | "traces"
+      >;
       return {
         id: r.id,
         name: r.name,
@@ -389,7 +407,11 @@ export class KyselyStorage implements Storage {
   }
 
   async listAudit(options: { limit: number; before?: number }): Promise<AuditEntry[]> {
-    let query = this.db.selectFrom("audit_log").selectAll().orderBy("id", "desc").limit(options.limit);
+    let query = this.db
+      .selectFrom("audit_log")
+      .selectAll()
+      .orderBy("id", "desc")
+      .limit(options.limit);
     if (options.before !== undefined) query = query.where("id", "<", options.before);
     const rows = await query.execute();
     return rows.map((r) => ({
@@ -406,47 +428,4 @@ export class KyselyStorage implements Storage {
     await this.db.destroy();
     await this.onClose();
   }
-}
-
-function toConfiguration(row: {
-  id: string;
-  name: string;
-  description: string;
-  created_at: string;
-  latest: unknown;
-}): Configuration {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    createdAt: row.created_at,
-    latestVersion: Number(row.latest ?? 0),
-  };
-}
-
-function toVersion(row: {
-  configuration_id: string;
-  version: number;
-  files: string;
-  hash: string;
-  created_at: string;
-  created_by: string;
-}): ConfigurationVersion {
-  return {
-    configurationId: row.configuration_id,
-    version: Number(row.version),
-    files: JSON.parse(row.files) as ConfigFiles,
-    hash: row.hash,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
-  };
-}
-
-function toOverride(row: { agent_id: string; files: string; hash: string; updated_at: string }): ConfigOverride {
-  return {
-    agentId: row.agent_id,
-    files: JSON.parse(row.files) as ConfigFiles,
-    hash: row.hash,
-    updatedAt: row.updated_at,
-  };
 }

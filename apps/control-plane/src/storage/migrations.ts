@@ -11,7 +11,9 @@ function initial(dialect: Dialect): Migration {
   const serial = (db: Kysely<unknown>, table: string) =>
     dialect === "postgres"
       ? db.schema.createTable(table).addColumn("id", "serial", (c) => c.primaryKey())
-      : db.schema.createTable(table).addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
+      : db.schema
+          .createTable(table)
+          .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
   return {
     async up(db) {
       await db.schema

@@ -25,6 +25,12 @@ export interface StorageOptions {
   readonly databaseUrl?: string | undefined;
   /** Directory of the SQLite file `opamp.db` when no database URL is set. */
   readonly dataDir: string;
+  /**
+   * Called for errors of idle PostgreSQL connections (the server restarted,
+   * the network dropped); the pool replaces them. Without a handler such an
+   * error would end the process.
+   */
+  readonly onBackgroundError?: (error: Error) => void;
 }
 
 /** True when the URL selects PostgreSQL. */
@@ -36,6 +42,7 @@ export function isPostgresUrl(url: string | undefined): url is string {
 export async function openStorage(options: StorageOptions): Promise<Storage> {
   if (isPostgresUrl(options.databaseUrl)) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    pool.on("error", (error) => options.onBackgroundError?.(error));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
       await migrateToLatest(db as Kysely<unknown>, "postgres");

@@ -4,6 +4,7 @@
  */
 import type { Generated } from "kysely";
 
+/** Row of the `agents` table. */
 export interface AgentsTable {
   id: string;
   connected: number;
@@ -11,11 +12,13 @@ export interface AgentsTable {
   data: string;
 }
 
+/** Row of the `agent_labels` table. */
 export interface AgentLabelsTable {
   agent_id: string;
   labels: string;
 }
 
+/** Row of the `config_status_history` table. */
 export interface ConfigStatusHistoryTable {
   id: Generated<number>;
   agent_id: string;
@@ -25,6 +28,7 @@ export interface ConfigStatusHistoryTable {
   at: string;
 }
 
+/** Row of the `configurations` table. */
 export interface ConfigurationsTable {
   id: string;
   name: string;
@@ -32,6 +36,7 @@ export interface ConfigurationsTable {
   created_at: string;
 }
 
+/** Row of the `configuration_versions` table. */
 export interface ConfigurationVersionsTable {
   configuration_id: string;
   version: number;
@@ -41,6 +46,7 @@ export interface ConfigurationVersionsTable {
   created_by: string;
 }
 
+/** Row of the `assignments` table. */
 export interface AssignmentsTable {
   id: string;
   configuration_id: string;
@@ -50,6 +56,7 @@ export interface AssignmentsTable {
   created_at: string;
 }
 
+/** Row of the `overrides` table. */
 export interface OverridesTable {
   agent_id: string;
   files: string;
@@ -57,6 +64,7 @@ export interface OverridesTable {
   updated_at: string;
 }
 
+/** Row of the `telemetry_destinations` table. */
 export interface TelemetryDestinationsTable {
   id: string;
   name: string;
@@ -66,6 +74,7 @@ export interface TelemetryDestinationsTable {
   created_at: string;
 }
 
+/** Row of the `audit_log` table. */
 export interface AuditLogTable {
   id: Generated<number>;
   at: string;

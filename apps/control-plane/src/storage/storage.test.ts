@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import pg from "pg";
 import { configHash } from "../config-files.js";
 import { ControlPlaneError } from "../errors.js";
 import { BACKENDS, type TestDatabase } from "../test-support/backends.js";
+import { waitFor } from "../test-support/wait.js";
 import type { AgentRecord, Storage } from "./types.js";
 
 function agent(id: string, patch: Partial<AgentRecord> = {}): AgentRecord {
@@ -14,7 +16,10 @@ function agent(id: string, patch: Partial<AgentRecord> = {}): AgentRecord {
     connectedSince: "2026-01-01T00:00:00.000Z",
     firstSeenAt: "2026-01-01T00:00:00.000Z",
     lastSeenAt: "2026-01-01T00:00:01.000Z",
-    description: { identifyingAttributes: { "service.name": "otelcol" }, nonIdentifyingAttributes: {} },
+    description: {
+      identifyingAttributes: { "service.name": "otelcol" },
+      nonIdentifyingAttributes: {},
+    },
     capabilitiesMask: "1",
     capabilities: ["ReportsStatus"],
     health: null,
@@ -46,7 +51,9 @@ for (const backend of BACKENDS) {
     test("S-8 agent records round-trip and update in place", async () => {
       const id = "0190f1a2-0000-7000-8000-000000000001";
       await storage.putAgent(agent(id));
-      await storage.putAgent(agent(id, { connected: false, capabilities: ["ReportsStatus", "ReportsHealth"] }));
+      await storage.putAgent(
+        agent(id, { connected: false, capabilities: ["ReportsStatus", "ReportsHealth"] }),
+      );
       const stored = await storage.getAgent(id);
       assert.equal(stored?.connected, false);
       assert.deepEqual(stored?.capabilities, ["ReportsStatus", "ReportsHealth"]);
@@ -78,7 +85,13 @@ for (const backend of BACKENDS) {
     test("config status history is newest first and limited", async () => {
       const id = "0190f1a2-0000-7000-8000-000000000020";
       for (const status of ["APPLYING", "FAILED", "APPLIED"] as const) {
-        await storage.appendConfigStatus({ agentId: id, configHash: "bb", status, errorMessage: "", at: new Date().toISOString() });
+        await storage.appendConfigStatus({
+          agentId: id,
+          configHash: "bb",
+          status,
+          errorMessage: "",
+          at: new Date().toISOString(),
+        });
       }
       const history = await storage.listConfigStatusHistory(id, 2);
       assert.deepEqual(
@@ -91,7 +104,9 @@ for (const backend of BACKENDS) {
       const config = await storage.createConfiguration({ name: "base", description: "d" });
       assert.equal(config.latestVersion, 0);
       const v1 = await storage.addConfigurationVersion(config.id, FILES, "admin");
-      const files2 = { "collector.yaml": { body: "receivers: {otlp: {}}\n", contentType: "text/yaml" } };
+      const files2 = {
+        "collector.yaml": { body: "receivers: {otlp: {}}\n", contentType: "text/yaml" },
+      };
       const v2 = await storage.addConfigurationVersion(config.id, files2, "admin");
       assert.equal(v1.version, 1);
       assert.equal(v2.version, 2);
@@ -107,7 +122,11 @@ for (const backend of BACKENDS) {
       const config = await storage.createConfiguration({ name: "concurrent", description: "" });
       const versions = await Promise.all(
         [1, 2, 3, 4].map((i) =>
-          storage.addConfigurationVersion(config.id, { f: { body: `${i}`, contentType: "" } }, "admin"),
+          storage.addConfigurationVersion(
+            config.id,
+            { f: { body: `${i}`, contentType: "" } },
+            "admin",
+          ),
         ),
       );
       assert.deepEqual(versions.map((v) => v.version).sort(), [1, 2, 3, 4]);
@@ -127,8 +146,17 @@ for (const backend of BACKENDS) {
 
     test("assignments, overrides and telemetry destinations are created, listed and deleted", async () => {
       const config = await storage.createConfiguration({ name: "assigned", description: "" });
-      const a = await storage.createAssignment({ configurationId: config.id, version: null, selector: "env=prod", priority: 5 });
-      assert.ok((await storage.listAssignments()).some((x) => x.id === a.id && x.priority === 5 && x.version === null));
+      const a = await storage.createAssignment({
+        configurationId: config.id,
+        version: null,
+        selector: "env=prod",
+        priority: 5,
+      });
+      assert.ok(
+        (await storage.listAssignments()).some(
+          (x) => x.id === a.id && x.priority === 5 && x.version === null,
+        ),
+      );
       assert.equal(await storage.deleteAssignment(a.id), true);
       assert.equal(await storage.deleteAssignment(a.id), false);
 
@@ -151,14 +179,44 @@ for (const backend of BACKENDS) {
     });
 
     test("the audit log pages newest first", async () => {
-      const first = await storage.appendAudit({ actor: "admin", action: "a.one", target: "t", details: { n: 1 } });
-      const second = await storage.appendAudit({ actor: "admin", action: "a.two", target: "t", details: null });
+      const first = await storage.appendAudit({
+        actor: "admin",
+        action: "a.one",
+        target: "t",
+        details: { n: 1 },
+      });
+      const second = await storage.appendAudit({
+        actor: "admin",
+        action: "a.two",
+        target: "t",
+        details: null,
+      });
       const page = await storage.listAudit({ limit: 1 });
       assert.equal(page[0]?.id, second.id);
       const next = await storage.listAudit({ limit: 1, before: second.id });
       assert.equal(next[0]?.id, first.id);
       assert.deepEqual(next[0]?.details, { n: 1 });
     });
+
+    if (backend.name === "postgres") {
+      test("lost PostgreSQL connections are replaced without ending the process", async () => {
+        await storage.setLabels("before-loss", { a: "1" });
+        const admin = new pg.Client({ connectionString: db.databaseUrl });
+        await admin.connect();
+        try {
+          const killed = await admin.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+          );
+          assert.ok((killed.rowCount ?? 0) > 0, "the pool had connections to cut");
+        } finally {
+          await admin.end();
+        }
+        const labels = await waitFor("storage to answer again", () =>
+          storage.getLabels("before-loss"),
+        );
+        assert.deepEqual(labels, { a: "1" });
+      });
+    }
 
     test("data written before closing is there after reopening", async () => {
       await storage.setLabels("persisted", { team: "a" });

@@ -9,11 +9,14 @@ import type { FleetConnection } from "../fleet/session.js";
 export class FakeConnection implements FleetConnection {
   readonly sent: MessageInitShape<typeof ServerToAgentSchema>[] = [];
   closed = false;
+  /** When set, `send` rejects as a connection closing under the server would. */
+  failSends = false;
   constructor(
     readonly transport: "websocket" | "http" = "websocket",
     readonly remoteAddress = "127.0.0.1",
   ) {}
   async send(msg: MessageInitShape<typeof ServerToAgentSchema>): Promise<void> {
+    if (this.failSends) throw new Error("connection closed");
     this.sent.push(msg);
   }
   close(): void {

@@ -29,15 +29,17 @@ export function fullReport(
   attributes: Record<string, string> = { "service.name": "otelcol" },
   extra: MessageInitShape<typeof AgentToServerSchema> = {},
 ): AgentToServer {
-  return create(AgentToServerSchema, {
+  const init: MessageInitShape<typeof AgentToServerSchema> = {
     instanceUid: uid,
     sequenceNum: seq,
     capabilities: COLLECTOR_CAPABILITIES,
     agentDescription: { identifyingAttributes: attributesToKeyValues(attributes) },
     health: { healthy: true, status: "ok" },
     remoteConfigStatus: {},
-    ...extra,
-  });
+  };
+  return create(AgentToServerSchema, { ...init, ...extra } as MessageInitShape<
+    typeof AgentToServerSchema
+  >);
 }
 
 /** A compressed report: only what changed (S-10). */
@@ -46,12 +48,14 @@ export function compressedReport(
   seq: bigint,
   extra: MessageInitShape<typeof AgentToServerSchema> = {},
 ): AgentToServer {
-  return create(AgentToServerSchema, {
+  const init: MessageInitShape<typeof AgentToServerSchema> = {
     instanceUid: uid,
     sequenceNum: seq,
     capabilities: COLLECTOR_CAPABILITIES,
-    ...extra,
-  });
+  };
+  return create(AgentToServerSchema, { ...init, ...extra } as MessageInitShape<
+    typeof AgentToServerSchema
+  >);
 }
 
 /** A report of a remote config status for `hashHex`. */

@@ -21,7 +21,12 @@ export type ReceiveOutcome =
 export interface TransportHost {
   readonly logger: Logger;
   /** Assemble the next message (C-14); `undefined` when nothing is due. */
-  build(options: { force?: boolean; disconnect?: boolean }): Promise<BuiltMessage | undefined>;
+  build(options: {
+    force?: boolean;
+    disconnect?: boolean;
+    /** Report everything: used on a WebSocket reconnect, where the last messages may be lost (C-6). */
+    fullState?: boolean;
+  }): Promise<BuiltMessage | undefined>;
   /** True when a status change waits to be sent. */
   hasPending(): boolean;
   /** Process one message from the server (C-15). */

@@ -39,6 +39,8 @@ export class WebSocketTransport implements Transport {
   private writing = false;
   private writeAgain = false;
   private forceNext = false;
+  private fullStateNext = false;
+  private opened = false;
   private inbound: Promise<void> = Promise.resolve();
   private closed: Promise<void> = Promise.resolve();
 
@@ -122,6 +124,10 @@ export class WebSocketTransport implements Transport {
       if (this.ws !== ws || this.state !== "connecting") return;
       this.state = "open";
       this.startPing(ws);
+      // A reconnect reports the full state: what was written just before the
+      // break may never have reached the server (C-6 allows omitting, not requires it).
+      this.fullStateNext = this.opened;
+      this.opened = true;
       this.pump(true);
     });
     ws.on("pong", () => {
@@ -243,8 +249,10 @@ export class WebSocketTransport implements Transport {
           const ws = this.ws;
           if (ws === undefined || this.state !== "open") break;
           const force = this.forceNext;
+          const fullState = this.fullStateNext;
           this.forceNext = false;
-          const built = await this.buildSafely({ force });
+          this.fullStateNext = false;
+          const built = await this.buildSafely({ force, fullState });
           if (built === undefined) break;
           await this.write(ws, built);
         } while (this.writeAgain || this.host.hasPending());
@@ -258,7 +266,7 @@ export class WebSocketTransport implements Transport {
     while (this.writing) await new Promise((resolve) => setImmediate(resolve));
   }
 
-  private async buildSafely(options: { force?: boolean; disconnect?: boolean }) {
+  private async buildSafely(options: { force?: boolean; disconnect?: boolean; fullState?: boolean }) {
     try {
       return await this.host.build(options);
     } catch (error) {

@@ -17,8 +17,8 @@ import {
   toAnyValue,
 } from "@opamp-ts/protocol";
 import WebSocket from "ws";
-import { OpampServer } from "../server.js";
 import type { OpampServerOptions } from "../options.js";
+import { OpampServer } from "../server.js";
 
 /** Test helpers: a server on 127.0.0.1:0 and raw byte-level peers. */
 
@@ -56,7 +56,11 @@ export function agentMessage(
 }
 
 /** Poll until `predicate` holds (generous deadline; never a timed assertion). */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(
+  predicate: () => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) {
@@ -91,7 +95,12 @@ export class RawWsAgent {
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve());
       ws.once("unexpected-response", (_req, res) =>
-        reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, headers: res.headers })),
+        reject(
+          Object.assign(new Error(`HTTP ${res.statusCode}`), {
+            status: res.statusCode,
+            headers: res.headers,
+          }),
+        ),
       );
       ws.once("error", reject);
     });
@@ -150,13 +159,20 @@ export function post(
   method = "POST",
 ): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
+    let responded = false;
     const req = httpRequest(url, { method, headers, agent: false }, (res) => {
+      responded = true;
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
       res.on("error", reject);
     });
-    req.on("error", reject);
+    // A server may answer (413) before the upload ends and then close: the answer is what counts.
+    req.on("error", (error) => {
+      if (!responded) reject(error);
+    });
     if (body instanceof Readable) {
       body.on("error", () => {});
       body.pipe(req);

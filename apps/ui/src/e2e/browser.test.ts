@@ -1,0 +1,190 @@
+/**
+ * The web UI in a real browser against the real system: Debian's Chromium,
+ * the control plane started in-process, real `@opamp-ts/client` agents.
+ * Screenshots go to apps/ui/test-output/screenshots/.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Page } from "playwright-core";
+import { type Browser, browserUnavailable, launchBrowser } from "../test-support/browser.js";
+import { ensureUiBuilt } from "../test-support/build-ui.js";
+import {
+  REFUSAL_MESSAGE,
+  startControlPlane,
+  startTestAgent,
+  TEST_ADMIN_TOKEN,
+  type TestAgent,
+  type TestControlPlane,
+} from "../test-support/fleet-harness.js";
+
+const unavailable = browserUnavailable();
+if (unavailable !== undefined && process.env.CI === "true") {
+  throw new Error(`browser tests need Chromium under CI: ${unavailable}`);
+}
+
+/** Opens `hash` and signs in when the sign-in form shows. */
+async function open(page: Page, baseUrl: string, hash: string): Promise<void> {
+  await page.goto(`${baseUrl}#${hash}`);
+  const token = page.getByLabel("Admin token");
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await Promise.race([token.waitFor(), nav.waitFor()]);
+  if (await token.isVisible()) {
+    await token.fill(TEST_ADMIN_TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await nav.waitFor();
+  }
+}
+
+describe("web UI in Chromium against the real control plane", { skip: unavailable }, () => {
+  let cp: TestControlPlane;
+  let browser: Browser;
+  let page: Page;
+  let base: string;
+  const agents: TestAgent[] = [];
+
+  before(async () => {
+    await ensureUiBuilt();
+    cp = await startControlPlane();
+    base = cp.handle.uiUrl;
+    browser = await launchBrowser();
+    page = browser.page;
+  });
+
+  after(async () => {
+    for (const a of agents) await a.stop().catch(() => undefined);
+    await browser?.close();
+    await cp?.close();
+  });
+
+  const agent = async (name: string, attributes: Record<string, string> = {}) => {
+    const a = await startTestAgent(cp.handle.opampUrl, name, attributes);
+    agents.push(a);
+    return a;
+  };
+
+  test("S-2 sign-in refuses a wrong admin token with a message and keeps the right one in sessionStorage only", async () => {
+    await page.goto(base);
+    await page.getByLabel("Admin token").fill("not-the-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /Signing in failed: the admin token was refused \(401\)/);
+    await browser.screenshot("sign-in-refused");
+
+    await page.getByLabel("Admin token").fill(TEST_ADMIN_TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Fleet overview" }).waitFor();
+    const stored = await page.evaluate(() => ({
+      session: Object.values(sessionStorage),
+      local: Object.values(localStorage),
+      cookie: document.cookie,
+    }));
+    assert.deepEqual(stored.session, [TEST_ADMIN_TOKEN]);
+    assert.deepEqual(stored.local, []);
+    assert.equal(stored.cookie, "");
+  });
+
+  test("S-8 an agent that connects appears in the agents table and the overview without a reload", async () => {
+    await open(page, base, "/agents");
+    await page.getByRole("status").filter({ hasText: /Showing/ }).waitFor();
+    await page.evaluate(() => {
+      (window as unknown as { marker: string }).marker = "same page";
+    });
+    const a = await agent("ui-live-agent");
+    await page.getByRole("link", { name: "ui-live-agent" }).waitFor();
+    const row = page.getByRole("row").filter({ hasText: "ui-live-agent" });
+    await row.getByText("connected").first().waitFor();
+    assert.equal(await page.evaluate(() => (window as unknown as { marker?: string }).marker), "same page");
+    await browser.screenshot("agents-table");
+
+    await page.getByRole("link", { name: "Overview" }).click();
+    await page.locator('[data-stat="connected"] .stat-value').filter({ hasText: /^[1-9]/ }).waitFor();
+    await page.getByRole("region", { name: "Recent events" }).waitFor();
+    assert.equal(await page.evaluate(() => (window as unknown as { marker?: string }).marker), "same page");
+    await browser.screenshot("overview");
+    assert.ok(a.id().length === 36);
+  });
+
+  test("S-12 a per-agent config pushed from the UI reaches the real client and shows APPLIED", async () => {
+    const a = await agent("ui-push-agent");
+    await open(page, base, `/agents/${a.id()}`);
+    await page.getByRole("heading", { name: /ui-push-agent/ }).waitFor();
+    const body = "receivers:\n  otlp: {}\nexporters:\n  debug:\n    verbosity: detailed\n";
+    await page.getByLabel("Per-agent config (YAML)").fill(body);
+    await page.getByRole("button", { name: "Push to this agent" }).click();
+    const pushed = page.getByRole("status").filter({ hasText: /Pushed config/ });
+    await pushed.waitFor();
+    const hash = /Pushed config ([0-9a-f]{8})/.exec(await pushed.innerText())?.[1];
+    assert.ok(hash !== undefined, "the UI names the pushed hash");
+    const status = page.getByTestId("config-status");
+    await status.filter({ hasText: "APPLIED" }).filter({ hasText: hash }).waitFor();
+    assert.equal(a.received.at(-1)?.["collector.yaml"]?.body, body);
+    assert.equal(a.effective()["collector.yaml"]?.body, body);
+    await page.getByLabel("Effective config collector.yaml").filter({ hasText: "verbosity: detailed" }).waitFor();
+    await page.getByRole("table", { name: "Config status history" }).getByText("APPLIED").first().waitFor();
+    await browser.screenshot("agent-detail-applied");
+  });
+
+  test("REST 400: invalid YAML in a new version is refused and the editor shows the line", async () => {
+    await open(page, base, "/configurations");
+    await page.getByRole("button", { name: "New configuration" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("edge-collectors");
+    await page.getByLabel("Description", { exact: true }).fill("Collectors at the edge");
+    await page.getByRole("button", { name: "Create configuration" }).click();
+    await page.getByRole("heading", { name: "edge-collectors" }).waitFor();
+    await page.getByRole("table", { name: "Versions" }).getByText("v1").first().waitFor();
+
+    await page.getByRole("button", { name: "New version" }).click();
+    const invalid = "receivers:\n  otlp: {}\n exporters: {}\n";
+    await page.getByLabel("New version (YAML)").fill(invalid);
+    const local = page.getByRole("button", { name: /Error at line 3, column 1/ });
+    await local.first().waitFor();
+    await page.getByRole("button", { name: "Save new version" }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "Saving the new version failed" });
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /invalid YAML at line 3, column 1/);
+    assert.match(await alert.innerText(), /\(400\)/);
+    await page.locator(".gutter-error", { hasText: "3" }).waitFor();
+    await browser.screenshot("config-invalid-yaml");
+
+    const configs = (await cp.api("GET", "/configurations")).body as {
+      configurations: { id: string; name: string; latestVersion: number }[];
+    };
+    const created = configs.configurations.find((c) => c.name === "edge-collectors");
+    assert.equal(created?.latestVersion, 1, "the refused version was not stored");
+  });
+
+  test("P-12 a config the agent refuses shows FAILED with the agent's message, in the rollout and on the agent", async () => {
+    const a = await agent("ui-failing-agent", { "deployment.environment": "staging" });
+    const created = await cp.api("POST", "/configurations", {
+      name: "broken-exporter",
+      description: "an exporter the agent does not support",
+      files: {
+        "collector.yaml": {
+          body: "exporters:\n  broken: {} # this makes the test agent fail\n",
+          contentType: "text/yaml",
+        },
+      },
+    });
+    assert.equal(created.status, 201);
+    const id = (created.body as { id: string }).id;
+    await open(page, base, `/configurations/${id}`);
+    await page.getByRole("heading", { name: "broken-exporter" }).waitFor();
+    await page.getByLabel("Label selector").fill("service.name=ui-failing-agent");
+    await page.getByTestId("preview-count").filter({ hasText: "Matches 1 agent" }).waitFor();
+    await page.getByRole("form", { name: "Assign by selector" }).getByRole("link", { name: "ui-failing-agent" }).waitFor();
+    await page.getByRole("button", { name: "Assign", exact: true }).click();
+    await page.getByRole("table", { name: "Assignments" }).getByText("service.name=ui-failing-agent").waitFor();
+    await page.locator('tr[data-version="1"] td[data-col="failed"]', { hasText: "1" }).waitFor();
+    await page.getByRole("table", { name: "Agents on version 1" }).getByText(REFUSAL_MESSAGE).waitFor();
+    await browser.screenshot("config-rollout-failed");
+
+    await open(page, base, `/agents/${a.id()}`);
+    await page.getByTestId("config-status").filter({ hasText: "FAILED" }).waitFor();
+    const error = page.getByTestId("config-error");
+    assert.equal(await error.innerText(), `The agent reported: ${REFUSAL_MESSAGE}`);
+    await page.getByRole("table", { name: "Config status history" }).getByText(REFUSAL_MESSAGE).first().waitFor();
+    await page.getByText(/not pushed again until you retry \(P-12\)/).waitFor();
+    await browser.screenshot("agent-detail-failed");
+  });
+});

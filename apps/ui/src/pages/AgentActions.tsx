@@ -1,0 +1,174 @@
+/**
+ * Agent actions: restart (S-19, needs AcceptsRestartCommand), edit user
+ * labels, send a custom message (S-22) and watch the agent's replies arrive
+ * on the event stream.
+ */
+import { useEffect, useState } from "react";
+import { describeError } from "../api/errors.js";
+import type { Agent } from "../api/types.js";
+import { useApp } from "../app/context.js";
+import { useNow } from "../app/hooks.js";
+import { ErrorMessage, RelativeTime } from "../components/common.js";
+import { formatLabels, parseLabels } from "../lib/labels.js";
+import { decodeBase64Text, encodeBase64Text } from "../lib/base64.js";
+
+function Restart({ agent }: { agent: Agent }) {
+  const { api } = useApp();
+  const [state, setState] = useState<{ error?: string; done?: string }>({});
+  const supported = agent.capabilities.includes("AcceptsRestartCommand");
+  return (
+    <div>
+      <h3>Restart</h3>
+      <button
+        type="button"
+        disabled={!supported}
+        onClick={() => {
+          setState({});
+          api.restart(agent.id).then(
+            () => setState({ done: agent.connected ? "Restart command sent." : "Restart queued until the agent connects." }),
+            (e: unknown) => setState({ error: describeError(e) }),
+          );
+        }}
+      >
+        Restart agent
+      </button>
+      {!supported ? <p className="muted">The agent does not accept restart commands.</p> : null}
+      <ErrorMessage message={state.error} />
+      {state.done !== undefined ? <p role="status" className="success">{state.done}</p> : null}
+    </div>
+  );
+}
+
+function Labels({ agent }: { agent: Agent }) {
+  const { api, store } = useApp();
+  const [text, setText] = useState(() => formatLabels(agent.userLabels));
+  const [state, setState] = useState<{ error?: string; done?: string }>({});
+  const save = async () => {
+    const parsed = parseLabels(text);
+    if (!parsed.ok) {
+      setState({ error: `Line ${parsed.line}: ${parsed.message}` });
+      return;
+    }
+    setState({});
+    try {
+      store.put(await api.setLabels(agent.id, parsed.labels));
+      setState({ done: "Labels saved." });
+    } catch (e) {
+      setState({ error: describeError(e) });
+    }
+  };
+  return (
+    <form
+      aria-label="Edit labels"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h3>User labels</h3>
+      <label htmlFor="labels-text">One key=value per line (selectors match them with the attributes)</label>
+      <textarea id="labels-text" className="code-input" rows={4} value={text} onChange={(e) => setText(e.target.value)} />
+      <ErrorMessage message={state.error} />
+      {state.done !== undefined ? <p role="status" className="success">{state.done}</p> : null}
+      <button type="submit">Save labels</button>
+    </form>
+  );
+}
+
+interface Reply {
+  readonly at: number;
+  readonly capability: string;
+  readonly type: string;
+  readonly text: string;
+}
+
+function Messages({ agent }: { agent: Agent }) {
+  const { api, store } = useApp();
+  const now = useNow();
+  const [capability, setCapability] = useState(agent.customCapabilities[0] ?? "");
+  const [type, setType] = useState("");
+  const [data, setData] = useState("");
+  const [state, setState] = useState<{ error?: string; done?: string }>({});
+  const [replies, setReplies] = useState<Reply[]>([]);
+  useEffect(
+    () =>
+      store.onEvent((e) => {
+        if (e.type === "agent.customMessage" && e.agentId === agent.id) {
+          setReplies((r) => [
+            { at: Date.now(), capability: e.capability, type: e.messageType, text: decodeBase64Text(e.data) },
+            ...r,
+          ]);
+        }
+      }),
+    [store, agent.id],
+  );
+  const send = async () => {
+    setState({});
+    try {
+      await api.sendMessage(agent.id, { capability, type, data: encodeBase64Text(data) });
+      setState({ done: "Message sent; replies appear below." });
+    } catch (e) {
+      setState({ error: describeError(e) });
+    }
+  };
+  return (
+    <form
+      aria-label="Send a custom message"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void send();
+      }}
+    >
+      <h3>Custom message</h3>
+      <div className="row-fields">
+        <label>
+          Capability
+          <input list="custom-caps" value={capability} onChange={(e) => setCapability(e.target.value)} required />
+          <datalist id="custom-caps">
+            {agent.customCapabilities.map((c) => (
+              <option key={c} value={c} />
+            ))}
+          </datalist>
+        </label>
+        <label>
+          Type
+          <input value={type} onChange={(e) => setType(e.target.value)} />
+        </label>
+      </div>
+      <label htmlFor="msg-data">Payload (text)</label>
+      <textarea id="msg-data" className="code-input" rows={3} value={data} onChange={(e) => setData(e.target.value)} />
+      <ErrorMessage message={state.error} />
+      {state.done !== undefined ? <p role="status" className="success">{state.done}</p> : null}
+      <button type="submit" disabled={capability.trim() === ""}>
+        Send message
+      </button>
+      <h4>Replies</h4>
+      {replies.length === 0 ? (
+        <p className="muted">No replies since this page opened.</p>
+      ) : (
+        <ol className="events" aria-label="Replies">
+          {replies.map((r, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: newest first, never reordered
+            <li key={i}>
+              <RelativeTime at={r.at} now={now} /> <strong>{r.capability}</strong> {r.type}: <code>{r.text}</code>
+            </li>
+          ))}
+        </ol>
+      )}
+    </form>
+  );
+}
+
+/** The actions section of the agent page. */
+export function AgentActions({ agent }: { agent: Agent }) {
+  return (
+    <section className="card" aria-labelledby="actions-h">
+      <h2 id="actions-h">Actions</h2>
+      <div className="grid3">
+        <Restart agent={agent} />
+        <Labels agent={agent} />
+        <Messages agent={agent} />
+      </div>
+    </section>
+  );
+}
