@@ -1,6 +1,6 @@
 module github.com/opamp-ts/interop
 
-go 1.26
+go 1.24.0
 
 require (
 	github.com/google/uuid v1.6.0

@@ -33,8 +33,18 @@ function isHeartbeat(m: ReceivedMessage): boolean {
   );
 }
 
-for (const transport of ["websocket", "http"] as const) {
-  describe(`cell 1: our client -> opamp-go server over ${transport}`, { skip: peers.skip }, () => {
+const VARIANTS = [
+  { transport: "websocket", compression: false },
+  { transport: "http", compression: false },
+  // goserver with opamp-go's EnableCompression: it would accept permessage-deflate.
+  // Our client does not offer it (perMessageDeflate: false), so this proves
+  // the session works against a compressing server without negotiating it.
+  { transport: "websocket", compression: true },
+] as const;
+
+for (const { transport, compression } of VARIANTS) {
+  const name = `${transport}${compression ? " (server accepts permessage-deflate)" : ""}`;
+  describe(`cell 1: our client -> opamp-go server over ${name}`, { skip: peers.skip }, () => {
     let server: GoServer;
     let second: GoServer;
     let agent: OurAgent;
@@ -45,13 +55,15 @@ for (const transport of ["websocket", "http"] as const) {
       const binaries = peers.binaries!;
       server = await GoServer.start(binaries.goserver, {
         customCapabilities: [OUR_CUSTOM_CAPABILITY],
+        compression,
       });
       second = await GoServer.start(binaries.goserver, {
         customCapabilities: [OUR_CUSTOM_CAPABILITY],
+        compression,
       });
       agent = new OurAgent({
         endpoint: urlOf(server),
-        heartbeatIntervalSeconds: 1,
+        heartbeatIntervalSeconds: 0.5,
         compressRequests: transport === "http",
       });
       await agent.start();
@@ -193,7 +205,11 @@ for (const transport of ["websocket", "http"] as const) {
         after: from,
         what: "a second heartbeat",
       });
-      assert.equal(two.message.sequenceNum, one.message.sequenceNum + 1n);
+      // Every message from the first heartbeat to the second, of any kind, counts by one.
+      const run = server.received(id).filter((m) => m.seq >= one.seq && m.seq <= two.seq);
+      run.forEach((m, i) => {
+        assert.equal(m.message.sequenceNum, one.message.sequenceNum + BigInt(i));
+      });
       assert.equal(two.message.capabilities, agent.client.capabilities);
     });
 
@@ -207,6 +223,16 @@ for (const transport of ["websocket", "http"] as const) {
         assert.equal(poll.contentEncoding, "gzip");
         // opamp-go gzips its reply only for exactly "Accept-Encoding: gzip".
         assert.equal(poll.acceptEncoding, "gzip");
+        const reply = await server.process.log.waitFor((e) => e.event === "http-response", {
+          after: from,
+          what: "opamp-go's HTTP reply",
+        });
+        assert.equal(reply.status, 200);
+        assert.equal(reply.contentEncoding, "gzip");
+        // The client read that gzipped reply: an offer sent through it arrives.
+        const received = agent.client.once("command");
+        await server.restart(id);
+        await within(received, "the command carried by a gzipped reply");
       });
     }
 
@@ -296,6 +322,19 @@ for (const transport of ["websocket", "http"] as const) {
       );
       const later = second.received(id).filter((m) => m.seq > last.seq);
       assert.deepEqual(later, []);
+    });
+
+    test("C-9 S-3 opamp-go decoded every message and saw every WebSocket end with a normal Close", async () => {
+      if (transport === "websocket") {
+        // goserver logs read errors before the disconnect of the same connection.
+        for (const s of [server, second]) {
+          await s.process.log.waitFor((e) => e.event === "disconnected" && e.agent === id, {
+            what: "the agent's WebSocket to close",
+          });
+        }
+      }
+      assert.deepEqual(server.readErrors(), []);
+      assert.deepEqual(second.readErrors(), []);
     });
   });
 }

@@ -40,7 +40,7 @@ for (const transport of ["websocket", "http"] as const) {
       agent = await GoAgent.start(peers.binaries!.goagent, {
         url: transport === "websocket" ? first.handle.opampUrl : first.handle.opampHttpUrl,
         identifying: { "service.name": "failover" },
-        heartbeatSeconds: 1,
+        heartbeatSeconds: 0.5,
       });
       await poll("the agent on the first control plane", async () => {
         const row = await findAgent(first, agent.instanceUid);

@@ -52,8 +52,9 @@ for (const { transport, compression } of VARIANTS) {
         url: transport === "websocket" ? cp.handle.opampUrl : cp.handle.opampHttpUrl,
         identifying: { "service.name": "goagent", "service.instance.id": `cell-2-${transport}` },
         nonIdentifying: { "os.type": "linux" },
-        heartbeatSeconds: 1,
+        heartbeatSeconds: 0.5,
         compression,
+        ownTelemetry: true,
       });
     });
 
@@ -123,6 +124,39 @@ for (const { transport, compression } of VARIANTS) {
           : undefined;
       });
       assert.match(shown.remoteConfigStatus.errorMessage, /contains the marker FAIL_ME/);
+    });
+
+    test("C-26 C-28 S-13 own-telemetry destinations set through the API reach opamp-go", async () => {
+      const from = agent.mark();
+      const res = await cp.api("POST", "/telemetry-destinations", {
+        name: "interop",
+        selector: "service.name=goagent",
+        metrics: {
+          endpoint: "http://127.0.0.1:4318/v1/metrics",
+          headers: { "x-tenant": "interop" },
+        },
+        logs: { endpoint: "http://127.0.0.1:4318/v1/logs" },
+      });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      const metrics = await agent.waitFor("own-telemetry-settings", (e) => e.signal === "metrics", {
+        after: from,
+      });
+      assert.deepEqual(metrics.settings, {
+        destinationEndpoint: "http://127.0.0.1:4318/v1/metrics",
+        headers: { headers: [{ key: "x-tenant", value: "interop" }] },
+      });
+      const logs = await agent.waitFor("own-telemetry-settings", (e) => e.signal === "logs", {
+        after: from,
+      });
+      assert.equal(
+        (logs.settings as { destinationEndpoint: string }).destinationEndpoint,
+        "http://127.0.0.1:4318/v1/logs",
+      );
+      const signals = agent.process.log.events
+        .slice(from)
+        .filter((e) => e.event === "own-telemetry-settings")
+        .map((e) => e.signal);
+      assert.ok(!signals.includes("traces"), `traces were not offered, got ${signals.join(",")}`);
     });
 
     test("S-19 a restart sent through the API reaches opamp-go as a Restart command", async () => {

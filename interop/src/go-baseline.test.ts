@@ -21,7 +21,7 @@ for (const transport of ["websocket", "http"] as const) {
       agent = await GoAgent.start(binaries.goagent, {
         url: transport === "websocket" ? server.opampUrl : server.opampHttpUrl,
         identifying: { "service.name": "baseline" },
-        heartbeatSeconds: 1,
+        heartbeatSeconds: 0.5,
       });
     });
 
@@ -54,6 +54,26 @@ for (const transport of ["websocket", "http"] as const) {
       assert.deepEqual(fromApi[0]?.message, logged[0]?.json);
       const later = await server.messages(agent.instanceUid, logged.at(-1)!.seq);
       assert.ok(later.every((m) => m.seq > logged.at(-1)!.seq));
+    });
+
+    test("the control API rejects unknown agents and bodies that are not protojson", async () => {
+      const unknown = await fetch(
+        `${server.controlUrl}/agents/00000000-0000-7000-8000-000000000000/restart`,
+        {
+          method: "POST",
+        },
+      );
+      assert.equal(unknown.status, 404);
+      assert.match(((await unknown.json()) as { error: string }).error, /unknown agent/);
+      const bad = await fetch(`${server.controlUrl}/agents/${agent.instanceUid}/remote-config`, {
+        method: "POST",
+        body: '{"config": 42}',
+      });
+      assert.equal(bad.status, 400);
+      assert.match(
+        ((await bad.json()) as { error: string }).error,
+        /not protojson AgentRemoteConfig/,
+      );
     });
 
     test("C-21 a marked remote config is reported FAILED with the offered hash", async () => {

@@ -18,11 +18,15 @@ import { SignIn } from "./pages/SignIn.js";
 const TOKEN_KEY = "opamp-ts.admin-token";
 
 function routeView(path: string) {
-  const parts = path.split("/").filter((p) => p !== "").map(decodeURIComponent);
+  const parts = path
+    .split("/")
+    .filter((p) => p !== "")
+    .map(decodeURIComponent);
   const [first, second] = parts;
   if (first === "agents" && second !== undefined) return <AgentDetail key={second} id={second} />;
   if (first === "agents") return <Agents />;
-  if (first === "configurations" && second !== undefined) return <ConfigurationDetail key={second} id={second} />;
+  if (first === "configurations" && second !== undefined)
+    return <ConfigurationDetail key={second} id={second} />;
   if (first === "configurations") return <Configurations />;
   if (first === "audit") return <Audit />;
   return <Overview />;

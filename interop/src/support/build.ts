@@ -7,6 +7,7 @@ export interface PeerBinaries {
   readonly goagent: string;
 }
 
+/** The Go peers are ready, or why not (no toolchain, or a failed build). */
 export type PeersOutcome =
   | { readonly ok: true; readonly binaries: PeerBinaries; readonly status: "built" | "cached" }
   | { readonly ok: false; readonly noToolchain: boolean; readonly reason: string };

@@ -96,6 +96,7 @@ export class ControlPlane {
     });
   }
 
+  /** Stops the server and removes its data directory. */
   async close(): Promise<void> {
     await this.handle.close();
     rmSync(this.dataDir, { recursive: true, force: true });

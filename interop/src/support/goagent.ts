@@ -6,6 +6,7 @@ export const GOAGENT_CUSTOM_CAPABILITY = "io.opamp-ts.interop.echo";
 /** A remote config body containing this string is reported FAILED by goagent. */
 export const GOAGENT_FAIL_MARKER = "FAIL_ME";
 
+/** How to start `goagent`; each field maps to one of its flags. */
 export interface GoAgentOptions {
   /** ws(s):// selects WebSocket, http(s):// plain HTTP. */
   readonly url: string;
@@ -18,6 +19,10 @@ export interface GoAgentOptions {
   readonly customCapability?: string;
   /** gzip HTTP request bodies, or negotiate permessage-deflate on WebSocket. */
   readonly compression?: boolean;
+  /** Declare ReportsOwnMetrics, ReportsOwnTraces and ReportsOwnLogs. */
+  readonly ownTelemetry?: boolean;
+  /** Set RequestInstanceUid so the server assigns the uid (C-2). */
+  readonly requestInstanceUid?: boolean;
 }
 
 /**
@@ -33,13 +38,21 @@ export class GoAgent {
 
   /** Starts the binary and waits for its "started" line. */
   static async start(binary: string, opts: GoAgentOptions): Promise<GoAgent> {
-    const args = ["-url", opts.url, "-heartbeat", `${opts.heartbeatSeconds ?? 30}s`];
+    const args = [
+      "-url",
+      opts.url,
+      "-heartbeat",
+      `${opts.heartbeatSeconds ?? 30}s`,
+      "-exit-on-stdin-eof",
+    ];
     for (const [k, v] of Object.entries(opts.identifying ?? {})) args.push("-attr", `${k}=${v}`);
     for (const [k, v] of Object.entries(opts.nonIdentifying ?? {}))
       args.push("-nattr", `${k}=${v}`);
     if (opts.instanceUid !== undefined) args.push("-instance-uid", opts.instanceUid);
     if (opts.customCapability !== undefined) args.push("-custom-capability", opts.customCapability);
     if (opts.compression) args.push("-compression");
+    if (opts.ownTelemetry) args.push("-own-telemetry");
+    if (opts.requestInstanceUid) args.push("-request-instance-uid");
     const proc = new PeerProcess("goagent", binary, args);
     try {
       const started = await proc.log.waitFor((e) => e.event === "started", {
@@ -52,10 +65,12 @@ export class GoAgent {
     }
   }
 
+  /** The index to pass as `after` so that only later events count. */
   mark(): number {
     return this.process.log.mark();
   }
 
+  /** Waits for a `goagent` event of kind `event` matching `predicate`. */
   waitFor(
     event: string,
     predicate: (e: PeerEvent) => boolean = () => true,

@@ -24,11 +24,14 @@ export interface DeliveryResult {
   readonly hash?: string;
 }
 
+/** How to start `goserver`; each field maps to one of its flags. */
 export interface GoServerOptions {
   /** Custom capabilities the server declares (ServerToAgent.custom_capabilities). */
   readonly customCapabilities?: readonly string[];
   /** Never set ServerToAgent.capabilities, as opamp-go's default OnMessage does (P-30). */
   readonly omitCapabilities?: boolean;
+  /** Accept permessage-deflate on WebSocket (opamp-go's EnableCompression). */
+  readonly compression?: boolean;
 }
 
 function toReceived(e: PeerEvent): ReceivedMessage {
@@ -57,11 +60,12 @@ export class GoServer {
 
   /** Starts the binary and waits for its "listening" line. */
   static async start(binary: string, opts: GoServerOptions = {}): Promise<GoServer> {
-    const args = ["-port", "0", "-control-port", "0"];
+    const args = ["-port", "0", "-control-port", "0", "-exit-on-stdin-eof"];
     if (opts.customCapabilities?.length) {
       args.push("-custom-capabilities", opts.customCapabilities.join(","));
     }
     if (opts.omitCapabilities) args.push("-omit-capabilities");
+    if (opts.compression) args.push("-compression");
     const proc = new PeerProcess("goserver", binary, args);
     try {
       const ready = await proc.log.waitFor((e) => e.event === "listening", {
@@ -84,6 +88,16 @@ export class GoServer {
     return this.process.log.events
       .filter((e) => e.event === "message" && (agent === undefined || e.agent === agent))
       .map(toReceived);
+  }
+
+  /**
+   * Messages opamp-go could not read or decode (its OnReadMessageError), and
+   * connections it saw end without a normal Close (1000).
+   */
+  readErrors(): string[] {
+    return this.process.log.events
+      .filter((e) => e.event === "read-error")
+      .map((e) => String(e.error));
   }
 
   /** The index to pass as `after` so that only later messages count. */
@@ -137,6 +151,7 @@ export class GoServer {
     return this.#post(agent, "restart", {});
   }
 
+  /** Sends a CustomMessage on `capability`. */
   sendCustomMessage(
     agent: string,
     msg: { capability: string; type: string; data: Uint8Array },
@@ -184,6 +199,7 @@ export class GoServer {
     return body.agents;
   }
 
+  /** SIGTERM and wait for the exit. */
   stop(): Promise<unknown> {
     return this.process.stop();
   }

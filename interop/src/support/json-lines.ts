@@ -11,6 +11,7 @@ export interface PeerEvent {
 /** How long waits last unless told otherwise: generous, the machine may be loaded. */
 export const DEFAULT_WAIT_MS = 30_000;
 
+/** Narrows and bounds a wait on a {@link JsonLineLog}. */
 export interface WaitOptions {
   /** Only events at or after this index count (see `JsonLineLog.mark`). */
   readonly after?: number;

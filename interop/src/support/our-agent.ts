@@ -1,4 +1,4 @@
-import { OpampClient } from "@opamp-ts/client";
+import { OpampClient, type PackagesOptions } from "@opamp-ts/client";
 import {
   AgentCapabilities,
   type AgentConfigMap,
@@ -26,11 +26,16 @@ export const OUR_AGENT_CAPABILITIES = combineBits(
   AgentCapabilities.AgentCapabilities_ReportsConnectionSettingsStatus,
 );
 
+/** Transport and timing of an {@link OurAgent}; the rest is fixed for the matrix. */
 export interface OurAgentOptions {
   readonly endpoint: string;
   readonly heartbeatIntervalSeconds?: number;
   readonly compressRequests?: boolean;
   readonly connectionSettingsVerifyTimeoutMs?: number;
+  /** Declares AcceptsPackages and ReportsPackageStatuses with this installer (§6). */
+  readonly packages?: PackagesOptions;
+  /** Ask the server to assign the instance uid (C-2). */
+  readonly requestInstanceUid?: boolean;
 }
 
 /**
@@ -48,12 +53,21 @@ export class OurAgent {
   constructor(opts: OurAgentOptions) {
     this.client = new OpampClient({
       endpoint: opts.endpoint,
-      capabilities: OUR_AGENT_CAPABILITIES,
+      capabilities:
+        opts.packages === undefined
+          ? OUR_AGENT_CAPABILITIES
+          : combineBits(
+              OUR_AGENT_CAPABILITIES,
+              AgentCapabilities.AgentCapabilities_AcceptsPackages,
+              AgentCapabilities.AgentCapabilities_ReportsPackageStatuses,
+            ),
+      ...(opts.packages !== undefined ? { packages: opts.packages } : {}),
+      requestInstanceUid: opts.requestInstanceUid ?? false,
       agentDescription: {
         identifyingAttributes: { "service.name": "interop-agent", "service.instance.id": "cell-1" },
         nonIdentifyingAttributes: { "os.type": "linux", "host.name": "interop-host" },
       },
-      heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds ?? 1,
+      heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds ?? 0.5,
       compressRequests: opts.compressRequests ?? false,
       customCapabilities: [OUR_CUSTOM_CAPABILITY],
       timing: {
@@ -78,6 +92,7 @@ export class OurAgent {
     });
   }
 
+  /** Starts the client and reports a healthy component (C-24). */
   async start(): Promise<void> {
     await this.client.start();
     this.client.setHealth({
@@ -87,6 +102,7 @@ export class OurAgent {
     });
   }
 
+  /** Stops the client: `agent_disconnect` goes out last (C-36). */
   stop(): Promise<void> {
     return this.client.stop();
   }

@@ -24,7 +24,9 @@ export class PeerProcess {
     binary: string,
     args: readonly string[],
   ) {
-    this.#child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // stdin stays an open pipe: our peers run with -exit-on-stdin-eof, so if
+    // this process dies without stopping them, they stop too.
+    this.#child = spawn(binary, args, { stdio: ["pipe", "pipe", "pipe"] });
     this.log = new JsonLineLog(name, this.#child.stdout!);
     this.#child.stderr!.setEncoding("utf8");
     this.#child.stderr!.on("data", (chunk: string) => {

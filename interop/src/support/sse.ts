@@ -69,6 +69,7 @@ export class SseStream {
     });
   }
 
+  /** Ends the stream and waits until its socket is gone. */
   async close(): Promise<void> {
     this.#req.destroy();
     await this.#ended;

@@ -9,7 +9,10 @@ import {
 } from "@opamp-ts/protocol";
 import type { AvailableComponentsInput } from "./options.js";
 
-function canonical(components: Readonly<Record<string, ComponentDetails>>, hash: ReturnType<typeof createHash>): void {
+function canonical(
+  components: Readonly<Record<string, ComponentDetails>>,
+  hash: ReturnType<typeof createHash>,
+): void {
   for (const name of Object.keys(components).sort()) {
     const details = components[name]!;
     hash.update(`${name.length}:${name}`);

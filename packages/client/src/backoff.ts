@@ -24,7 +24,10 @@ export class Backoff {
   private readonly multiplier: number;
   private readonly jitter: number;
 
-  constructor(options: BackoffOptions = {}, private readonly random: () => number = Math.random) {
+  constructor(
+    options: BackoffOptions = {},
+    private readonly random: () => number = Math.random,
+  ) {
     this.initialMs = options.initialMs ?? 1_000;
     this.maxMs = options.maxMs ?? 300_000;
     this.multiplier = options.multiplier ?? 2;
@@ -54,7 +57,10 @@ export class Backoff {
  * HTTP-date. Returns milliseconds to wait, or `undefined` when absent or
  * unparseable. A date in the past yields 0.
  */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | undefined,
+  now: number = Date.now(),
+): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
   if (text === "") return undefined;

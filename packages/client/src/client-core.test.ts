@@ -7,7 +7,7 @@ import {
   keyValuesToAttributes,
   ServerToAgentFlags,
 } from "@opamp-ts/protocol";
-import { caps, makeClient, TRANSPORTS } from "./test-support/fixtures.js";
+import { caps, makeClient, TRANSPORTS, withEffect } from "./test-support/fixtures.js";
 import { ScriptedServer } from "./test-support/scripted-server.js";
 
 const REPORTS_STATUS = BigInt(AgentCapabilities.AgentCapabilities_ReportsStatus);
@@ -20,14 +20,16 @@ for (const transport of TRANSPORTS) {
     });
     after(() => server.close());
 
-    test(`C-6 C-5 first message is a full status report with description and capabilities (${transport})`, async () => {
+    test(`C-6 C-5 C-23 first message is a full status report with description, capabilities and effective config (${transport})`, async () => {
       const start = server.count;
       const client = makeClient(server, transport, {
         capabilities: caps(
           AgentCapabilities.AgentCapabilities_ReportsEffectiveConfig,
           AgentCapabilities.AgentCapabilities_ReportsHealth,
         ),
-        effectiveConfig: () => ({ configMap: { "": { body: new TextEncoder().encode("a: 1"), contentType: "text/yaml" } } }),
+        effectiveConfig: () => ({
+          configMap: { "": { body: new TextEncoder().encode("a: 1"), contentType: "text/yaml" } },
+        }),
       });
       const connected = client.once("connected");
       await client.start();
@@ -38,7 +40,10 @@ for (const transport of TRANSPORTS) {
         "service.name": "test-agent",
       });
       assert.ok(first.effectiveConfig, "C-23 effective config in the first report");
-      assert.equal(new TextDecoder().decode(first.effectiveConfig!.configMap!.configMap[""]!.body), "a: 1");
+      assert.equal(
+        new TextDecoder().decode(first.effectiveConfig!.configMap!.configMap[""]!.body),
+        "a: 1",
+      );
       await client.stop();
     });
 
@@ -66,19 +71,28 @@ for (const transport of TRANSPORTS) {
       }
       await client.stop();
       const seqs = server.received.slice(start).map((r) => r.message.sequenceNum);
-      seqs.forEach((seq, i) => assert.equal(seq, seqs[0]! + BigInt(i)));
+      for (const [i, seq] of seqs.entries()) assert.equal(seq, seqs[0]! + BigInt(i));
     });
 
-    test(`C-10 C-14 unchanged sub-messages are omitted and a changed one is sent whole (${transport})`, async () => {
+    test(`C-10 C-14 C-24 unchanged sub-messages are omitted and a changed health tree is sent whole (${transport})`, async () => {
       const client = makeClient(server, transport, {
         capabilities: caps(AgentCapabilities.AgentCapabilities_ReportsHealth),
       });
       await client.start();
       const uid = client.instanceUid;
-      const mine = () => server.received.filter((r) => Buffer.from(r.message.instanceUid).equals(Buffer.from(uid)));
-      client.setHealth({ healthy: true, status: "one", componentHealthMap: { a: { healthy: true } } });
+      const mine = () =>
+        server.received.filter((r) => Buffer.from(r.message.instanceUid).equals(Buffer.from(uid)));
+      client.setHealth({
+        healthy: true,
+        status: "one",
+        componentHealthMap: { a: { healthy: true } },
+      });
       await server.waitFor((m) => m.health?.status === "one");
-      client.setHealth({ healthy: true, status: "two", componentHealthMap: { a: { healthy: true } } });
+      client.setHealth({
+        healthy: true,
+        status: "two",
+        componentHealthMap: { a: { healthy: true } },
+      });
       const second = await server.waitFor((m) => m.health?.status === "two");
       assert.equal(second.agentDescription, undefined, "description unchanged: omitted");
       assert.ok(second.health?.componentHealthMap.a, "the changed sub-message is complete");
@@ -89,7 +103,15 @@ for (const transport of TRANSPORTS) {
     test(`C-11 P-14 ReportFullState makes the next message carry every sub-message again (${transport})`, async () => {
       let askFull = false;
       const local = await new ScriptedServer({
-        reply: () => (askFull ? ((askFull = false), { flags: BigInt(ServerToAgentFlags.ServerToAgentFlags_ReportFullState) }) : undefined),
+        reply: () =>
+          askFull
+            ? withEffect(
+                () => {
+                  askFull = false;
+                },
+                { flags: BigInt(ServerToAgentFlags.ServerToAgentFlags_ReportFullState) },
+              )
+            : undefined,
       }).listen();
       const client = makeClient(local, transport, {
         capabilities: caps(AgentCapabilities.AgentCapabilities_ReportsHealth),
@@ -106,7 +128,11 @@ for (const transport of TRANSPORTS) {
       const full = await local.waitFor((_m, r) => local.received.indexOf(r) > h2Index);
       assert.ok(full.agentDescription, "description resent");
       assert.equal(full.health?.status, "h2", "health resent");
-      assert.deepEqual(full.customCapabilities?.capabilities, ["io.example.cap"], "custom capabilities resent");
+      assert.deepEqual(
+        full.customCapabilities?.capabilities,
+        ["io.example.cap"],
+        "custom capabilities resent",
+      );
       await client.stop();
       await local.close();
     });
@@ -136,7 +162,8 @@ for (const transport of TRANSPORTS) {
       await client.stop();
       const last = local.received.at(-1)!.message;
       assert.ok(last.agentDisconnect !== undefined, "agent_disconnect present (empty sub-message)");
-      if (transport === "websocket") await local.waitFor(() => local.openWebSockets === 0).catch(() => {});
+      if (transport === "websocket")
+        await local.waitFor(() => local.openWebSockets === 0).catch(() => {});
       await local.close();
     });
 
@@ -157,9 +184,20 @@ for (const transport of TRANSPORTS) {
       const [uid] = await adopted;
       assert.deepEqual(uid, assigned);
       client.setAgentDescription({ identifyingAttributes: { "service.name": "renamed" } });
-      const next = await local.waitFor((m) => m.agentDescription !== undefined && keyValuesToAttributes(m.agentDescription.identifyingAttributes)["service.name"] === "renamed");
-      assert.ok(Buffer.from(next.instanceUid).equals(assigned), "C-3 new uid used for all later messages");
-      assert.equal(hasBit(next.flags, AgentToServerFlags.AgentToServerFlags_RequestInstanceUid), false);
+      const next = await local.waitFor(
+        (m) =>
+          m.agentDescription !== undefined &&
+          keyValuesToAttributes(m.agentDescription.identifyingAttributes)["service.name"] ===
+            "renamed",
+      );
+      assert.ok(
+        Buffer.from(next.instanceUid).equals(assigned),
+        "C-3 new uid used for all later messages",
+      );
+      assert.equal(
+        hasBit(next.flags, AgentToServerFlags.AgentToServerFlags_RequestInstanceUid),
+        false,
+      );
       if (transport === "http") {
         const record = local.received.find((r) => r.message === next)!;
         assert.equal(record.headers["opamp-instance-uid"], "07070707-0707-7007-0707-070707070707");

@@ -1,26 +1,25 @@
 import {
   AgentCapabilities,
-  type AgentRemoteConfig,
   AgentDescriptionSchema,
+  type AgentRemoteConfig,
   attributesToKeyValues,
   ComponentHealthSchema,
   type ConnectionSettingsOffers,
   ConnectionSettingsRequestSchema,
-  create,
   CustomCapabilitiesSchema,
   CustomMessageSchema,
+  create,
   DEFAULT_HEARTBEAT_INTERVAL_SECONDS,
   DEFAULT_MAX_MESSAGE_BYTES,
   formatInstanceUid,
   hasBit,
-  isValidInstanceUid,
   type MessageInitShape,
   newInstanceUid,
   parseInstanceUid,
   ServerCapabilities,
 } from "@opamp-ts/protocol";
 import { availableComponents } from "./available-components.js";
-import { candidateFromOffer, connectionSettingsStatus, hasOfferContent } from "./connection-settings.js";
+import { ConnectionSettingsFlow } from "./connection-settings-flow.js";
 import { createCertificateRequest } from "./csr.js";
 import { OpampClientError, toClientError } from "./errors.js";
 import { type OpampClientEvents, TypedEmitter } from "./events.js";
@@ -32,20 +31,19 @@ import type {
   OpampClientOptions,
   OpampConnectionSettings,
 } from "./options.js";
+import { validateOptions } from "./options-validation.js";
 import { PackageSyncer } from "./packages/syncer.js";
 import { ReceivedProcessor } from "./received-processor.js";
 import { RemoteConfigFlow } from "./remote-config.js";
 import { ReportBuilder } from "./report-builder.js";
-import { MemoryStateStore, type PersistedState, type StateStore } from "./state-store.js";
-import { HttpTransport } from "./transport/http.js";
+import { StateKeeper } from "./state-keeper.js";
+import { MemoryStateStore } from "./state-store.js";
+import { createTransport } from "./transport/factory.js";
 import type { Transport, TransportHost } from "./transport/types.js";
-import { WebSocketTransport } from "./transport/websocket.js";
 
 type Lifecycle = "new" | "running" | "stopping" | "stopped";
-type TrialResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 const REPORTS_STATUS = BigInt(AgentCapabilities.AgentCapabilities_ReportsStatus);
-const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64");
 
 /**
  * An OpAMP client for a Node.js agent or supervisor: WebSocket or plain HTTP,
@@ -57,11 +55,10 @@ const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64")
 export class OpampClient extends TypedEmitter<OpampClientEvents> {
   private readonly options: OpampClientOptions;
   private readonly log: Logger;
-  private readonly store: StateStore;
   private readonly localHeartbeatSeconds: number;
   private capabilitiesMask: bigint;
   private description: AgentDescriptionInput;
-  private persisted: PersistedState = {};
+  private readonly state: StateKeeper;
   private lifecycle: Lifecycle = "new";
   private builder: ReportBuilder | undefined;
   private processor: ReceivedProcessor | undefined;
@@ -70,10 +67,7 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
   private transport: Transport | undefined;
   private settings: OpampConnectionSettings;
   private previousUid: Uint8Array | undefined;
-  private lastSettingsHash: string | undefined;
-  private trialWaiter: ((result: TrialResult) => void) | undefined;
-  private settingsChain: Promise<void> = Promise.resolve();
-  private persistChain: Promise<void> = Promise.resolve();
+  private settingsFlow: ConnectionSettingsFlow | undefined;
 
   constructor(options: OpampClientOptions) {
     const logger = options.logger ?? noopLogger;
@@ -83,8 +77,11 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
     validateOptions(options);
     this.capabilitiesMask = options.capabilities | REPORTS_STATUS;
     this.description = options.agentDescription;
-    this.store = options.stateStore ?? new MemoryStateStore();
-    this.localHeartbeatSeconds = options.heartbeatIntervalSeconds ?? DEFAULT_HEARTBEAT_INTERVAL_SECONDS;
+    this.state = new StateKeeper(options.stateStore ?? new MemoryStateStore(), (error) =>
+      this.reportError(error),
+    );
+    this.localHeartbeatSeconds =
+      options.heartbeatIntervalSeconds ?? DEFAULT_HEARTBEAT_INTERVAL_SECONDS;
     this.settings = {
       endpoint: options.endpoint,
       headers: { ...(options.headers ?? {}) },
@@ -97,7 +94,10 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
   get instanceUid(): Uint8Array {
     if (this.builder !== undefined) return this.builder.instanceUid;
     if (this.options.instanceUid !== undefined) return this.options.instanceUid;
-    throw new OpampClientError("INVALID_STATE", "the instance uid is known once the client has started");
+    throw new OpampClientError(
+      "INVALID_STATE",
+      "the instance uid is known once the client has started",
+    );
   }
 
   /** The declared capabilities, `ReportsStatus` included (C-8). */
@@ -126,22 +126,24 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
    * background and reported as `connectFailed`.
    */
   async start(): Promise<void> {
-    if (this.lifecycle !== "new") throw new OpampClientError("INVALID_STATE", "start() may be called once");
-    let stored: PersistedState | undefined;
-    try {
-      stored = await this.store.load();
-    } catch (error) {
-      throw toClientError("STATE_STORE", error, "cannot load the client state");
-    }
-    this.persisted = stored ?? {};
+    if (this.lifecycle !== "new")
+      throw new OpampClientError("INVALID_STATE", "start() may be called once");
+    await this.state.load();
     const uid = this.initialInstanceUid();
-    const builder = new ReportBuilder(uid, this.capabilitiesMask, this.options.effectiveConfig, (error) =>
-      this.reportError(toClientError("HANDLER_FAILED", error, "effective config provider")),
+    const builder = new ReportBuilder(
+      uid,
+      this.capabilitiesMask,
+      this.options.effectiveConfig,
+      (error) =>
+        this.reportError(toClientError("HANDLER_FAILED", error, "effective config provider")),
     );
     this.builder = builder;
     builder.requestInstanceUid = this.options.requestInstanceUid ?? false;
     builder.setAgentDescription(this.describe(this.description));
-    if (this.options.customCapabilities !== undefined && this.options.customCapabilities.length > 0) {
+    if (
+      this.options.customCapabilities !== undefined &&
+      this.options.customCapabilities.length > 0
+    ) {
       builder.setCustomCapabilities(
         create(CustomCapabilitiesSchema, { capabilities: [...this.options.customCapabilities] }),
       );
@@ -154,16 +156,11 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
     this.restorePackages(builder);
     this.processor = new ReceivedProcessor(this.processorHost(builder));
     this.lifecycle = "running";
-    if (this.persisted.instanceUid !== formatInstanceUid(uid)) {
-      await this.persist({ instanceUid: formatInstanceUid(uid) });
+    if (this.state.state.instanceUid !== formatInstanceUid(uid)) {
+      await this.state.update({ instanceUid: formatInstanceUid(uid) });
     }
-    const candidate = this.persisted.connectionSettings?.candidate;
-    if (candidate !== undefined) {
-      // C-31 step 1: a candidate left by a crash is validated again at start-up.
-      const hash = Buffer.from(this.persisted.connectionSettings?.lastHash ?? "", "base64");
-      this.settingsChain = this.verifyAndCommit(new Uint8Array(hash), candidate);
-      return;
-    }
+    // C-31 step 1: a candidate left by a crash is validated again at start-up.
+    if (this.settingsFlow?.resume()) return;
     this.transport = this.createTransport(this.settings);
     this.transport.start();
   }
@@ -175,11 +172,17 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
   async stop(): Promise<void> {
     if (this.lifecycle !== "running") return;
     this.lifecycle = "stopping";
-    this.trialWaiter?.({ ok: false, reason: "client stopped" });
-    await this.settingsChain;
+    this.settingsFlow?.cancel();
+    await this.settingsFlow?.idle();
     await this.transport?.stop({ disconnect: true });
     this.transport = undefined;
-    await this.persistChain;
+    this.builder?.dropCustomMessages(
+      new OpampClientError(
+        "INVALID_STATE",
+        "the client stopped before the custom message was sent",
+      ),
+    );
+    await this.state.flushed();
     this.lifecycle = "stopped";
   }
 
@@ -233,17 +236,27 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
    * and, once the server has listed its own, one the server declared too.
    * Resolves when the message has been handed to the connection.
    */
-  sendCustomMessage(message: { capability: string; type: string; data: Uint8Array }): Promise<void> {
+  sendCustomMessage(message: {
+    capability: string;
+    type: string;
+    data: Uint8Array;
+  }): Promise<void> {
     const builder = this.requireStarted();
     if (!builder.customCapabilityList.includes(message.capability)) {
       return Promise.reject(
-        new OpampClientError("INVALID_STATE", `custom capability ${message.capability} is not declared`),
+        new OpampClientError(
+          "INVALID_STATE",
+          `custom capability ${message.capability} is not declared`,
+        ),
       );
     }
     const serverList = this.processor?.serverCustomCapabilities;
     if (serverList !== undefined && !serverList.includes(message.capability)) {
       return Promise.reject(
-        new OpampClientError("INVALID_STATE", `the server does not support custom capability ${message.capability}`),
+        new OpampClientError(
+          "INVALID_STATE",
+          `the server does not support custom capability ${message.capability}`,
+        ),
       );
     }
     const sent = builder.queueCustomMessage(create(CustomMessageSchema, message));
@@ -258,18 +271,35 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
    */
   async requestCertificate(): Promise<void> {
     const builder = this.requireStarted();
-    if (!hasBit(this.capabilitiesMask, AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings)) {
-      throw new OpampClientError("INVALID_STATE", "the CSR flow needs AcceptsOpAMPConnectionSettings");
+    if (
+      !hasBit(
+        this.capabilitiesMask,
+        AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings,
+      )
+    ) {
+      throw new OpampClientError(
+        "INVALID_STATE",
+        "the CSR flow needs AcceptsOpAMPConnectionSettings",
+      );
     }
     const server = builder.serverCapabilities;
-    if (server !== undefined && !hasBit(server, ServerCapabilities.ServerCapabilities_AcceptsConnectionSettingsRequest)) {
-      throw new OpampClientError("INVALID_STATE", "the server does not accept connection settings requests (C-17)");
+    if (
+      server !== undefined &&
+      !hasBit(server, ServerCapabilities.ServerCapabilities_AcceptsConnectionSettingsRequest)
+    ) {
+      throw new OpampClientError(
+        "INVALID_STATE",
+        "the server does not accept connection settings requests (C-17)",
+      );
     }
-    if (!this.store.durable) {
-      throw new OpampClientError("INVALID_STATE", "the CSR flow needs a durable state store (C-31)");
+    if (!this.state.store.durable) {
+      throw new OpampClientError(
+        "INVALID_STATE",
+        "the CSR flow needs a durable state store (C-31)",
+      );
     }
     const material = await createCertificateRequest(formatInstanceUid(builder.instanceUid));
-    await this.persist({ csrKey: material.keyPem });
+    await this.state.update({ csrKey: material.keyPem });
     builder.setConnectionSettingsRequest(
       create(ConnectionSettingsRequestSchema, {
         opamp: { certificateRequest: { csr: new TextEncoder().encode(material.csrPem) } },
@@ -281,9 +311,9 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
   /** Resolves once queued remote configs, settings offers and package syncs are done (for tests, shutdown). */
   async idle(): Promise<void> {
     await this.remoteConfigFlow?.idle();
-    await this.settingsChain;
+    await this.settingsFlow?.idle();
     await this.syncer?.idle();
-    await this.persistChain;
+    await this.state.flushed();
   }
 
   private requireStarted(): ReportBuilder {
@@ -304,11 +334,13 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
 
   private initialInstanceUid(): Uint8Array {
     if (this.options.instanceUid !== undefined) return this.options.instanceUid;
-    if (this.persisted.instanceUid !== undefined) {
+    if (this.state.state.instanceUid !== undefined) {
       try {
-        return parseInstanceUid(this.persisted.instanceUid);
+        return parseInstanceUid(this.state.state.instanceUid);
       } catch (error) {
-        this.reportError(toClientError("STATE_STORE", error, "stored instance uid is invalid; generating one"));
+        this.reportError(
+          toClientError("STATE_STORE", error, "stored instance uid is invalid; generating one"),
+        );
       }
     }
     return newInstanceUid();
@@ -319,17 +351,6 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
       identifyingAttributes: attributesToKeyValues(description.identifyingAttributes),
       nonIdentifyingAttributes: attributesToKeyValues(description.nonIdentifyingAttributes ?? {}),
     });
-  }
-
-  private persist(patch: Partial<PersistedState>): Promise<void> {
-    this.persisted = { ...this.persisted, ...patch };
-    const snapshot = this.persisted;
-    this.persistChain = this.persistChain.then(() =>
-      this.store.save(snapshot).catch((error: unknown) => {
-        this.reportError(toClientError("STATE_STORE", error, "cannot save the client state"));
-      }),
-    );
-    return this.persistChain;
   }
 
   private restoreRemoteConfig(builder: ReportBuilder): void {
@@ -348,22 +369,45 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
         builder.markEffectiveConfigDue();
         this.wake();
       },
-      persist: (entry) => this.persist({ remoteConfig: entry }),
+      persist: (entry) => this.state.update({ remoteConfig: entry }),
       reportError: (error) => this.reportError(error),
     });
-    const status = this.remoteConfigFlow.restore(this.persisted.remoteConfig);
+    const status = this.remoteConfigFlow.restore(this.state.state.remoteConfig);
     if (status !== undefined) builder.setRemoteConfigStatus(status);
   }
 
   private restoreConnectionSettings(builder: ReportBuilder): void {
-    const stored = this.persisted.connectionSettings;
-    if (stored?.committed !== undefined) this.settings = stored.committed;
-    this.lastSettingsHash = stored?.lastHash;
-    if (stored?.lastHash !== undefined && stored.status !== undefined) {
-      builder.setConnectionSettingsStatus(
-        connectionSettingsStatus(Buffer.from(stored.lastHash, "base64"), stored.status, stored.errorMessage),
-      );
-    }
+    const committed = this.state.state.connectionSettings?.committed;
+    if (committed !== undefined) this.settings = committed;
+    this.settingsFlow = new ConnectionSettingsFlow({
+      builder,
+      durableStorage: this.state.store.durable,
+      baseHeaders: this.options.headers ?? {},
+      allowInsecureTls: this.options.allowInsecureTlsFromServer ?? false,
+      verifyTimeoutMs: this.options.timing?.connectionSettingsVerifyTimeoutMs ?? 30_000,
+      capabilities: () => this.capabilitiesMask,
+      running: () => this.lifecycle === "running",
+      csrKey: () => this.state.state.csrKey,
+      stored: () => this.state.state.connectionSettings,
+      store: (state) => this.state.update({ connectionSettings: state }),
+      committed: () => this.settings,
+      commit: (settings) => {
+        this.settings = settings;
+      },
+      transport: () => this.transport,
+      connect: (settings) => {
+        this.transport = this.createTransport(settings);
+        this.transport.start();
+        return this.transport;
+      },
+      clearTransport: () => {
+        this.transport = undefined;
+      },
+      ownTelemetry: (kind, settings) => this.emit("ownTelemetrySettings", kind, settings),
+      otherConnection: (name, settings) => this.emit("otherConnectionSettings", name, settings),
+      opampSettings: (event) => this.emit("opampConnectionSettings", event),
+      wake: () => this.wake(),
+    });
   }
 
   private restorePackages(builder: ReportBuilder): void {
@@ -374,8 +418,8 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
       {
         logger: this.log,
         tls: () => this.settings.tls,
-        load: () => this.persisted.packages,
-        save: (state) => this.persist({ packages: state }),
+        load: () => this.state.state.packages,
+        save: (state) => this.state.update({ packages: state }),
         report: (statuses) => {
           builder.setPackageStatuses(statuses);
           this.wake();
@@ -388,7 +432,10 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
       },
     );
     const statuses = this.syncer.initialStatuses();
-    if (Object.keys(statuses.packages).length > 0 || statuses.serverProvidedAllPackagesHash.length > 0) {
+    if (
+      Object.keys(statuses.packages).length > 0 ||
+      statuses.serverProvidedAllPackagesHash.length > 0
+    ) {
       builder.setPackageStatuses(statuses);
     }
   }
@@ -404,12 +451,13 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
       serverError: (error: OpampClientEvents["serverError"][0]) => this.emit("serverError", error),
       command: (command: OpampClientEvents["command"][0]) => this.emit("command", command),
       remoteConfig: (config: AgentRemoteConfig) => this.remoteConfigFlow?.offer(config),
-      connectionSettings: (offers: ConnectionSettingsOffers) => this.onConnectionSettings(builder, offers),
+      connectionSettings: (offers: ConnectionSettingsOffers) => this.settingsFlow?.offer(offers),
       packagesAvailable: (offer: OpampClientEvents["packagesAvailable"][0]) => {
         this.emit("packagesAvailable", offer);
         this.syncer?.offer(offer);
       },
-      customMessage: (message: OpampClientEvents["customMessage"][0]) => this.emit("customMessage", message),
+      customMessage: (message: OpampClientEvents["customMessage"][0]) =>
+        this.emit("customMessage", message),
       reportError: (error: OpampClientError) => this.reportError(error),
       wake: () => this.wake(),
     };
@@ -428,127 +476,9 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
         identifyingAttributes: { ...attributes, "service.instance.id": formatInstanceUid(uid) },
       });
     }
-    void this.persist({ instanceUid: formatInstanceUid(uid) });
+    void this.state.update({ instanceUid: formatInstanceUid(uid) });
     this.emit("newInstanceUid", new Uint8Array(uid));
     builder.touch();
-  }
-
-  /** C-26/C-27/C-30: filter by capability, skip known hashes, then apply. */
-  private onConnectionSettings(builder: ReportBuilder, offers: ConnectionSettingsOffers): void {
-    const hash = b64(offers.hash);
-    if (hash === this.lastSettingsHash || !hasOfferContent(offers)) return;
-    this.lastSettingsHash = hash;
-    const caps = this.capabilitiesMask;
-    const telemetry = [
-      ["metrics", offers.ownMetrics, AgentCapabilities.AgentCapabilities_ReportsOwnMetrics],
-      ["traces", offers.ownTraces, AgentCapabilities.AgentCapabilities_ReportsOwnTraces],
-      ["logs", offers.ownLogs, AgentCapabilities.AgentCapabilities_ReportsOwnLogs],
-    ] as const;
-    let applied = false;
-    for (const [kind, settings, bit] of telemetry) {
-      if (settings !== undefined && hasBit(caps, bit)) {
-        this.emit("ownTelemetrySettings", kind, settings);
-        applied = true;
-      }
-    }
-    if (hasBit(caps, AgentCapabilities.AgentCapabilities_AcceptsOtherConnectionSettings)) {
-      for (const [name, settings] of Object.entries(offers.otherConnections)) {
-        this.emit("otherConnectionSettings", name, settings);
-        applied = true;
-      }
-    }
-    const opamp = hasBit(caps, AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings)
-      ? offers.opamp
-      : undefined;
-    if (opamp === undefined) {
-      if (applied) this.settingsStatus(builder, offers.hash, "applied");
-      return;
-    }
-    const result = candidateFromOffer(this.settings, opamp, {
-      baseHeaders: this.options.headers ?? {},
-      csrKey: this.persisted.csrKey,
-      allowInsecureTls: this.options.allowInsecureTlsFromServer ?? false,
-      durableStorage: this.store.durable,
-    });
-    if (!result.ok) {
-      this.settingsStatus(builder, offers.hash, "failed", result.reason);
-      this.emit("opampConnectionSettings", { status: "failed", reason: result.reason });
-      return;
-    }
-    const candidate = result.settings;
-    this.settingsChain = this.settingsChain.then(() => this.verifyAndCommit(offers.hash, candidate));
-  }
-
-  private settingsStatus(
-    builder: ReportBuilder,
-    hash: Uint8Array,
-    status: "applying" | "applied" | "failed",
-    errorMessage = "",
-  ): void {
-    builder.setConnectionSettingsStatus(connectionSettingsStatus(hash, status, errorMessage));
-    void this.persist({
-      connectionSettings: {
-        ...this.persisted.connectionSettings,
-        lastHash: b64(hash),
-        status,
-        ...(errorMessage === "" ? { errorMessage: undefined } : { errorMessage }),
-      },
-    });
-    this.wake();
-  }
-
-  /**
-   * C-31 / P-20: the one owner of candidate → connect → commit or revert. The
-   * candidate is stored durably first; APPLYING goes out with the
-   * `agent_disconnect` of the old connection; success is the first clean reply
-   * on the new connection (P-33).
-   */
-  private async verifyAndCommit(hash: Uint8Array, candidate: OpampConnectionSettings): Promise<void> {
-    if (this.lifecycle !== "running" || this.builder === undefined) return;
-    const builder = this.builder;
-    await this.persist({ connectionSettings: { ...this.persisted.connectionSettings, candidate } });
-    this.settingsStatus(builder, hash, "applying");
-    const result = await this.trial(candidate);
-    const { candidate: _dropped, ...rest } = this.persisted.connectionSettings ?? {};
-    if (result.ok) {
-      this.settings = candidate;
-      await this.persist({ connectionSettings: { ...rest, committed: candidate } });
-      this.settingsStatus(builder, hash, "applied");
-      this.emit("opampConnectionSettings", { status: "applied", settings: candidate });
-      return;
-    }
-    await this.persist({ connectionSettings: rest });
-    if (this.lifecycle === "running") this.settingsStatus(builder, hash, "failed", result.reason);
-    this.emit("opampConnectionSettings", { status: "failed", reason: result.reason });
-  }
-
-  private async trial(candidate: OpampConnectionSettings): Promise<TrialResult> {
-    await this.transport?.stop({ disconnect: true });
-    if (this.lifecycle !== "running") return { ok: false, reason: "client stopped" };
-    const trial = this.createTransport(candidate);
-    this.transport = trial;
-    const timeoutMs = this.options.timing?.connectionSettingsVerifyTimeoutMs ?? 30_000;
-    let timer: NodeJS.Timeout | undefined;
-    const result = await new Promise<TrialResult>((resolve) => {
-      this.trialWaiter = resolve;
-      timer = setTimeout(
-        () => resolve({ ok: false, reason: `no reply from ${candidate.endpoint} within ${timeoutMs} ms` }),
-        timeoutMs,
-      );
-      trial.start();
-    });
-    clearTimeout(timer);
-    this.trialWaiter = undefined;
-    if (!result.ok) {
-      await trial.stop({ disconnect: false });
-      if (this.lifecycle === "running") {
-        this.transport = this.createTransport(this.settings);
-        this.transport.start();
-      } else {
-        this.transport = undefined;
-      }
-    }
-    return result;
   }
 
   private createTransport(settings: OpampConnectionSettings): Transport {
@@ -575,50 +505,25 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
       },
       connected: () => {
         if (!isCurrent()) return;
-        this.trialWaiter?.({ ok: true });
+        this.settingsFlow?.transportConnected();
         this.emit("connected");
       },
       connectFailed: (error) => {
         if (!isCurrent()) return;
-        this.trialWaiter?.({ ok: false, reason: error.message });
+        this.settingsFlow?.transportFailed(error.message);
         this.log.debug("connection failed", { code: error.code, message: error.message });
         this.emit("connectFailed", error);
       },
       reportError: (error) => this.reportError(error),
       heartbeatIntervalMs: (kind) =>
-        heartbeatIntervalMs(kind, this.capabilitiesMask, settings.heartbeatIntervalSeconds, this.localHeartbeatSeconds),
+        heartbeatIntervalMs(
+          kind,
+          this.capabilitiesMask,
+          settings.heartbeatIntervalSeconds,
+          this.localHeartbeatSeconds,
+        ),
     };
-    const scheme = new URL(settings.endpoint).protocol;
-    transport =
-      scheme === "ws:" || scheme === "wss:" ? new WebSocketTransport(config, host) : new HttpTransport(config, host);
+    transport = createTransport(config, host);
     return transport;
-  }
-}
-
-function validateOptions(options: OpampClientOptions): void {
-  let scheme: string;
-  try {
-    scheme = new URL(options.endpoint).protocol;
-  } catch {
-    throw new OpampClientError("INVALID_OPTIONS", `endpoint "${options.endpoint}" is not a URL`);
-  }
-  if (!["ws:", "wss:", "http:", "https:"].includes(scheme)) {
-    throw new OpampClientError("INVALID_OPTIONS", `endpoint scheme ${scheme} is not ws, wss, http or https`);
-  }
-  if (options.instanceUid !== undefined && !isValidInstanceUid(options.instanceUid)) {
-    throw new OpampClientError("INVALID_OPTIONS", "instanceUid must be exactly 16 bytes (C-1)");
-  }
-  const caps = options.capabilities;
-  if (hasBit(caps, AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig) && options.onRemoteConfig === undefined) {
-    throw new OpampClientError("INVALID_OPTIONS", "AcceptsRemoteConfig needs an onRemoteConfig handler (C-21)");
-  }
-  if (hasBit(caps, AgentCapabilities.AgentCapabilities_AcceptsPackages) && options.packages === undefined) {
-    throw new OpampClientError("INVALID_OPTIONS", "AcceptsPackages needs packages.installer (C-25)");
-  }
-  if (
-    hasBit(caps, AgentCapabilities.AgentCapabilities_ReportsEffectiveConfig) &&
-    options.effectiveConfig === undefined
-  ) {
-    throw new OpampClientError("INVALID_OPTIONS", "ReportsEffectiveConfig needs an effectiveConfig provider (C-23)");
   }
 }

@@ -14,7 +14,7 @@ import {
 import { candidateFromOffer } from "./connection-settings.js";
 import type { OpampConnectionSettings } from "./options.js";
 import { FileStateStore, MemoryStateStore } from "./state-store.js";
-import { caps, makeClient, TRANSPORTS } from "./test-support/fixtures.js";
+import { caps, makeClient, TRANSPORTS, withEffect } from "./test-support/fixtures.js";
 import { ScriptedServer } from "./test-support/scripted-server.js";
 
 const CURRENT: OpampConnectionSettings = {
@@ -23,8 +23,14 @@ const CURRENT: OpampConnectionSettings = {
   tls: { ca: "CA", cert: "OLD-CERT", key: "OLD-KEY" },
   heartbeatIntervalSeconds: 30,
 };
-const POLICY = { baseHeaders: { "X-Local": "1" }, csrKey: undefined, allowInsecureTls: false, durableStorage: true };
-const opampOffer = (init: MessageInitShape<typeof OpAMPConnectionSettingsSchema>) => create(OpAMPConnectionSettingsSchema, init);
+const POLICY = {
+  baseHeaders: { "X-Local": "1" },
+  csrKey: undefined,
+  allowInsecureTls: false,
+  durableStorage: true,
+};
+const opampOffer = (init: MessageInitShape<typeof OpAMPConnectionSettingsSchema>) =>
+  create(OpAMPConnectionSettingsSchema, init);
 
 describe("candidate settings from an offer", () => {
   test("P-8 an empty destination_endpoint is refused", () => {
@@ -35,7 +41,10 @@ describe("candidate settings from an offer", () => {
   test("C-32 P-9 offered headers replace earlier offered ones, a missing certificate means none, tls absent keeps TLS", () => {
     const result = candidateFromOffer(
       CURRENT,
-      opampOffer({ destinationEndpoint: "http://127.0.0.1:2/v1/opamp", headers: { headers: [{ key: "Authorization", value: "Bearer new" }] } }),
+      opampOffer({
+        destinationEndpoint: "http://127.0.0.1:2/v1/opamp",
+        headers: { headers: [{ key: "Authorization", value: "Bearer new" }] },
+      }),
       POLICY,
     );
     assert.ok(result.ok);
@@ -46,21 +55,34 @@ describe("candidate settings from an offer", () => {
   });
 
   test("P-7 the offered heartbeat interval is taken as sent, 0 included", () => {
-    const result = candidateFromOffer(CURRENT, opampOffer({ destinationEndpoint: "ws://h/v1/opamp", heartbeatIntervalSeconds: 0n }), POLICY);
+    const result = candidateFromOffer(
+      CURRENT,
+      opampOffer({ destinationEndpoint: "ws://h/v1/opamp", heartbeatIntervalSeconds: 0n }),
+      POLICY,
+    );
     assert.ok(result.ok);
     assert.equal(result.settings.heartbeatIntervalSeconds, 0);
   });
 
   test("C-40 an offer disabling TLS verification is refused unless local policy allows it", () => {
-    const offer = opampOffer({ destinationEndpoint: "wss://h/v1/opamp", tls: { insecureSkipVerify: true } });
+    const offer = opampOffer({
+      destinationEndpoint: "wss://h/v1/opamp",
+      tls: { insecureSkipVerify: true },
+    });
     assert.equal(candidateFromOffer(CURRENT, offer, POLICY).ok, false);
-    assert.equal(candidateFromOffer(CURRENT, offer, { ...POLICY, allowInsecureTls: true }).ok, true);
+    assert.equal(
+      candidateFromOffer(CURRENT, offer, { ...POLICY, allowInsecureTls: true }).ok,
+      true,
+    );
   });
 
   test("C-31 certificate offers are refused with ephemeral storage; CSR certificates use the local key", () => {
     const cert = { cert: new TextEncoder().encode("CERT") };
     const offer = opampOffer({ destinationEndpoint: "wss://h/v1/opamp", certificate: cert });
-    assert.equal(candidateFromOffer(CURRENT, offer, { ...POLICY, durableStorage: false }).ok, false);
+    assert.equal(
+      candidateFromOffer(CURRENT, offer, { ...POLICY, durableStorage: false }).ok,
+      false,
+    );
     assert.equal(candidateFromOffer(CURRENT, offer, POLICY).ok, false, "no key and no pending CSR");
     const withKey = candidateFromOffer(CURRENT, offer, { ...POLICY, csrKey: "CSR-KEY" });
     assert.ok(withKey.ok);
@@ -69,9 +91,16 @@ describe("candidate settings from an offer", () => {
   });
 
   test("C-32 an unsupported scheme or proxy settings are refused", () => {
-    assert.equal(candidateFromOffer(CURRENT, opampOffer({ destinationEndpoint: "ftp://h/" }), POLICY).ok, false);
     assert.equal(
-      candidateFromOffer(CURRENT, opampOffer({ destinationEndpoint: "ws://h/", proxy: { url: "http://p:1" } }), POLICY).ok,
+      candidateFromOffer(CURRENT, opampOffer({ destinationEndpoint: "ftp://h/" }), POLICY).ok,
+      false,
+    );
+    assert.equal(
+      candidateFromOffer(
+        CURRENT,
+        opampOffer({ destinationEndpoint: "ws://h/", proxy: { url: "http://p:1" } }),
+        POLICY,
+      ).ok,
       false,
     );
   });
@@ -82,8 +111,10 @@ const OPAMP_CAPS = caps(
   AgentCapabilities.AgentCapabilities_ReportsConnectionSettingsStatus,
   AgentCapabilities.AgentCapabilities_ReportsHealth,
 );
-const settingsStatus = (s: ConnectionSettingsStatuses) => (m: { connectionSettingsStatus?: { status: ConnectionSettingsStatuses } }) =>
-  m.connectionSettingsStatus?.status === s;
+const settingsStatus =
+  (s: ConnectionSettingsStatuses) =>
+  (m: { connectionSettingsStatus?: { status: ConnectionSettingsStatuses } }) =>
+    m.connectionSettingsStatus?.status === s;
 
 for (const transport of TRANSPORTS) {
   const other = transport === "websocket" ? "http" : "ws";
@@ -101,16 +132,37 @@ for (const transport of TRANSPORTS) {
         reply: () =>
           offered
             ? undefined
-            : ((offered = true),
-              { connectionSettings: { hash: new Uint8Array([1]), opamp: { destinationEndpoint: target.url(other), headers: { headers: [{ key: "X-Token", value: "t2" }] }, heartbeatIntervalSeconds: 3_600n } } }),
+            : withEffect(
+                () => {
+                  offered = true;
+                },
+                {
+                  connectionSettings: {
+                    hash: new Uint8Array([1]),
+                    opamp: {
+                      destinationEndpoint: target.url(other),
+                      headers: { headers: [{ key: "X-Token", value: "t2" }] },
+                      heartbeatIntervalSeconds: 3_600n,
+                    },
+                  },
+                },
+              ),
       }).listen();
       const store = new FileStateStore(join(dir, `switch-${transport}.json`));
       const client = makeClient(origin, transport, { capabilities: OPAMP_CAPS, stateStore: store });
       const event = client.once("opampConnectionSettings");
       await client.start();
-      const applying = await origin.waitFor(settingsStatus(ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLYING));
-      assert.ok(applying.agentDisconnect !== undefined, "APPLYING goes out with the agent_disconnect");
-      const applied = await target.waitFor(settingsStatus(ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLIED));
+      const applying = await origin.waitFor(
+        settingsStatus(ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLYING),
+      );
+      const disconnect = await origin.waitFor((m) => m.agentDisconnect !== undefined);
+      assert.ok(
+        disconnect.sequenceNum >= applying.sequenceNum,
+        "APPLYING is reported before the old connection is left",
+      );
+      const applied = await target.waitFor(
+        settingsStatus(ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLIED),
+      );
       assert.deepEqual([...applied.connectionSettingsStatus!.lastConnectionSettingsHash], [1]);
       const [outcome] = await event;
       assert.equal(outcome.status, "applied");
@@ -131,17 +183,37 @@ for (const transport of TRANSPORTS) {
       let offered = false;
       const origin = await new ScriptedServer({
         reply: () =>
-          offered ? undefined : ((offered = true), { connectionSettings: { hash: new Uint8Array([2]), opamp: { destinationEndpoint: deadUrl } } }),
+          offered
+            ? undefined
+            : withEffect(
+                () => {
+                  offered = true;
+                },
+                {
+                  connectionSettings: {
+                    hash: new Uint8Array([2]),
+                    opamp: { destinationEndpoint: deadUrl },
+                  },
+                },
+              ),
       }).listen();
-      const client = makeClient(origin, transport, { capabilities: OPAMP_CAPS, stateStore: new MemoryStateStore() });
+      const client = makeClient(origin, transport, {
+        capabilities: OPAMP_CAPS,
+        stateStore: new MemoryStateStore(),
+      });
       const event = client.once("opampConnectionSettings");
       await client.start();
-      const failed = await origin.waitFor(settingsStatus(ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED));
+      const failed = await origin.waitFor(
+        settingsStatus(ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED),
+      );
       assert.deepEqual([...failed.connectionSettingsStatus!.lastConnectionSettingsHash], [2]);
       assert.ok(failed.connectionSettingsStatus!.errorMessage.length > 0);
       const [outcome] = await event;
       assert.equal(outcome.status, "failed");
-      assert.equal(client.connectionSettings.endpoint, origin.url(transport === "websocket" ? "ws" : "http"));
+      assert.equal(
+        client.connectionSettings.endpoint,
+        origin.url(transport === "websocket" ? "ws" : "http"),
+      );
       await client.stop();
       await origin.close();
     });
@@ -160,13 +232,21 @@ for (const transport of TRANSPORTS) {
           status: "applying",
         },
       });
-      const client = makeClient(committedServer, transport, { capabilities: OPAMP_CAPS, stateStore: store });
+      const client = makeClient(committedServer, transport, {
+        capabilities: OPAMP_CAPS,
+        stateStore: store,
+      });
       await client.start();
-      const applied = await candidateServer.waitFor(settingsStatus(ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLIED));
+      const applied = await candidateServer.waitFor(
+        settingsStatus(ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLIED),
+      );
       assert.deepEqual([...applied.connectionSettingsStatus!.lastConnectionSettingsHash], [7]);
       assert.equal(committedServer.count, 0, "the candidate was tried first");
       await client.stop();
-      assert.equal((await store.load())?.connectionSettings?.committed?.endpoint, candidateServer.url(scheme));
+      assert.equal(
+        (await store.load())?.connectionSettings?.committed?.endpoint,
+        candidateServer.url(scheme),
+      );
       await committedServer.close();
       await candidateServer.close();
     });
@@ -178,7 +258,9 @@ for (const transport of TRANSPORTS) {
           ownMetrics: { destinationEndpoint: "https://otlp.example/v1/metrics" },
           ownTraces: { destinationEndpoint: "https://otlp.example/v1/traces" },
           ownLogs: { destinationEndpoint: "https://otlp.example/v1/logs" },
-          otherConnections: { exporter: { destinationEndpoint: "db:5432", otherSettings: { a: "b" } } },
+          otherConnections: {
+            exporter: { destinationEndpoint: "db:5432", otherSettings: { a: "b" } },
+          },
           opamp: { destinationEndpoint: "ws://127.0.0.1:9/never" },
         },
       } satisfies MessageInitShape<typeof ServerToAgentSchema>;
@@ -194,15 +276,25 @@ for (const transport of TRANSPORTS) {
       const telemetry: string[] = [];
       const others: string[] = [];
       let opampEvents = 0;
-      client.on("ownTelemetrySettings", (kind, settings) => telemetry.push(`${kind} ${settings.destinationEndpoint}`));
-      client.on("otherConnectionSettings", (name, settings) => others.push(`${name} ${settings.otherSettings.a}`));
+      client.on("ownTelemetrySettings", (kind, settings) =>
+        telemetry.push(`${kind} ${settings.destinationEndpoint}`),
+      );
+      client.on("otherConnectionSettings", (name, settings) =>
+        others.push(`${name} ${settings.otherSettings.a}`),
+      );
       client.on("opampConnectionSettings", () => opampEvents++);
       await client.start();
-      const applied = await server.waitFor(settingsStatus(ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLIED));
+      const applied = await server.waitFor(
+        settingsStatus(ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLIED),
+      );
       assert.deepEqual([...applied.connectionSettingsStatus!.lastConnectionSettingsHash], [3]);
       client.setHealth({ healthy: true, status: "marker" });
       await server.waitFor((m) => m.health?.status === "marker");
-      assert.deepEqual(telemetry, ["metrics https://otlp.example/v1/metrics"], "traces/logs not declared");
+      assert.deepEqual(
+        telemetry,
+        ["metrics https://otlp.example/v1/metrics"],
+        "traces/logs not declared",
+      );
       assert.deepEqual(others, ["exporter b"]);
       assert.equal(opampEvents, 0, "opamp offer ignored without AcceptsOpAMPConnectionSettings");
       await client.stop();

@@ -1,8 +1,7 @@
 import {
-  type ConnectionSettingsOffers,
   type ConnectionSettingsStatus,
-  ConnectionSettingsStatusSchema,
   ConnectionSettingsStatuses,
+  ConnectionSettingsStatusSchema,
   create,
   type OpAMPConnectionSettings,
 } from "@opamp-ts/protocol";
@@ -52,7 +51,10 @@ export function candidateFromOffer(
     return { ok: false, reason: `offered endpoint "${offer.destinationEndpoint}" is not a URL` };
   }
   if (!SCHEMES.has(url.protocol)) {
-    return { ok: false, reason: `offered endpoint scheme ${url.protocol} is not ws, wss, http or https` };
+    return {
+      ok: false,
+      reason: `offered endpoint scheme ${url.protocol} is not ws, wss, http or https`,
+    };
   }
   if (offer.proxy !== undefined) {
     return { ok: false, reason: "proxy settings are not supported by this client" };
@@ -60,7 +62,11 @@ export function candidateFromOffer(
   if (offer.tls?.insecureSkipVerify && !policy.allowInsecureTls) {
     return { ok: false, reason: "offer disables TLS verification and local policy forbids it" };
   }
-  if (offer.certificate !== undefined && offer.certificate.cert.length > 0 && !policy.durableStorage) {
+  if (
+    offer.certificate !== undefined &&
+    offer.certificate.cert.length > 0 &&
+    !policy.durableStorage
+  ) {
     return { ok: false, reason: "certificate offers need a durable state store (C-31)" };
   }
   let headers = current.headers;
@@ -84,17 +90,6 @@ export function candidateFromOffer(
   } catch (error) {
     return { ok: false, reason: isOpampClientError(error) ? error.message : String(error) };
   }
-}
-
-/** True when an offer carries any class the agent may act on. */
-export function hasOfferContent(offers: ConnectionSettingsOffers): boolean {
-  return (
-    offers.opamp !== undefined ||
-    offers.ownMetrics !== undefined ||
-    offers.ownTraces !== undefined ||
-    offers.ownLogs !== undefined ||
-    Object.keys(offers.otherConnections).length > 0
-  );
 }
 
 const STATUS: Record<PersistedConfigStatus, ConnectionSettingsStatuses> = {

@@ -18,11 +18,18 @@ const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as con
  * CSR flow (C-33 step 2). The subject's common name is the instance uid so
  * the server can bind the certificate to the agent (S-15).
  */
-export async function createCertificateRequest(instanceUidText: string): Promise<CertificateRequestMaterial> {
+export async function createCertificateRequest(
+  instanceUidText: string,
+): Promise<CertificateRequestMaterial> {
   try {
-    const crypto = webcrypto as unknown as Parameters<typeof Pkcs10CertificateRequestGenerator.create>[1] &
+    const crypto = webcrypto as unknown as Parameters<
+      typeof Pkcs10CertificateRequestGenerator.create
+    >[1] &
       typeof webcrypto;
-    const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+    const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
+      "sign",
+      "verify",
+    ])) as webcrypto.CryptoKeyPair;
     const csr = await Pkcs10CertificateRequestGenerator.create(
       { name: `CN=${instanceUidText}`, keys: keys as never, signingAlgorithm: ALGORITHM },
       crypto,
@@ -35,6 +42,9 @@ export async function createCertificateRequest(instanceUidText: string): Promise
 }
 
 function toPem(der: Uint8Array, label: string): string {
-  const base64 = Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").trimEnd();
+  const base64 = Buffer.from(der)
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .trimEnd();
   return `-----BEGIN ${label}-----\n${base64}\n-----END ${label}-----\n`;
 }

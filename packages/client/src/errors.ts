@@ -52,12 +52,19 @@ export class OpampClientError extends Error {
 }
 
 /** True when `error` is an {@link OpampClientError}, optionally with the given code. */
-export function isOpampClientError(error: unknown, code?: ClientErrorCode): error is OpampClientError {
+export function isOpampClientError(
+  error: unknown,
+  code?: ClientErrorCode,
+): error is OpampClientError {
   return error instanceof OpampClientError && (code === undefined || error.code === code);
 }
 
 /** Wrap anything thrown into an {@link OpampClientError} with the given code. */
-export function toClientError(code: ClientErrorCode, error: unknown, context: string): OpampClientError {
+export function toClientError(
+  code: ClientErrorCode,
+  error: unknown,
+  context: string,
+): OpampClientError {
   if (error instanceof OpampClientError) return error;
   const reason = error instanceof Error ? error.message : String(error);
   return new OpampClientError(code, `${context}: ${reason}`, { cause: error });

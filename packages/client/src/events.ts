@@ -1,9 +1,9 @@
 import type {
   CustomMessage,
+  OtherConnectionSettings,
   PackagesAvailable,
   ServerErrorResponse,
   ServerToAgentCommand,
-  OtherConnectionSettings,
   TelemetryConnectionSettings,
 } from "@opamp-ts/protocol";
 import type { OpampClientError } from "./errors.js";
@@ -31,7 +31,10 @@ export interface OpampClientEvents {
   /** An OpAMP connection-settings offer was verified and committed, or reverted. */
   opampConnectionSettings: [event: OpampSettingsEvent];
   /** Own-telemetry destination offered (C-28), only for declared capabilities (C-26). */
-  ownTelemetrySettings: [kind: "metrics" | "traces" | "logs", settings: TelemetryConnectionSettings];
+  ownTelemetrySettings: [
+    kind: "metrics" | "traces" | "logs",
+    settings: TelemetryConnectionSettings,
+  ];
   /** Named other connection offered (C-29), only with `AcceptsOtherConnectionSettings`. */
   otherConnectionSettings: [name: string, settings: OtherConnectionSettings];
   /** A package offer arrived (processed by the syncer when packages are configured). */
@@ -83,7 +86,10 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
       try {
         (listener as unknown as Listener<Events[K]>)(...args);
       } catch (error) {
-        this.emitterLogger.error("event listener threw", { event: String(event), error: String(error) });
+        this.emitterLogger.error("event listener threw", {
+          event: String(event),
+          error: String(error),
+        });
       }
     }
   }

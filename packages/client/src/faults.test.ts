@@ -10,7 +10,10 @@ const HEALTH = caps(AgentCapabilities.AgentCapabilities_ReportsHealth);
 for (const transport of TRANSPORTS) {
   describe(`faults over ${transport}`, () => {
     const servers: ScriptedServer[] = [];
-    const serve = async (options: ConstructorParameters<typeof ScriptedServer>[0] = {}, port = 0) => {
+    const serve = async (
+      options: ConstructorParameters<typeof ScriptedServer>[0] = {},
+      port = 0,
+    ) => {
       const server = await new ScriptedServer(options).listen(port);
       servers.push(server);
       return server;
@@ -46,19 +49,28 @@ for (const transport of TRANSPORTS) {
       const second = await serve({}, port);
       client.setHealth({ healthy: true, status: "after" });
       const afterRestart = await second.waitFor((m) => m.health?.status === "after", 15_000);
-      assert.ok(afterRestart.sequenceNum > before.sequenceNum, "sequence numbers survive reconnects");
+      assert.ok(
+        afterRestart.sequenceNum > before.sequenceNum,
+        "sequence numbers survive reconnects",
+      );
       await client.stop();
     });
 
     test(`P-26 C-37 503 with Retry-After in seconds is honoured (${transport})`, async () => {
       let refusals = 1;
-      const refuse = () => (refusals-- > 0 ? { status: 503, headers: { "Retry-After": "1" } } : undefined);
+      const refuse = () =>
+        refusals-- > 0 ? { status: 503, headers: { "Retry-After": "1" } } : undefined;
       const server = await serve({
         upgrade: transport === "websocket" ? refuse : undefined,
-        reply: transport === "http" ? () => {
-          const r = refuse();
-          return r === undefined ? undefined : { kind: "status", status: r.status, headers: r.headers };
-        } : undefined,
+        reply:
+          transport === "http"
+            ? () => {
+                const r = refuse();
+                return r === undefined
+                  ? undefined
+                  : { kind: "status", status: r.status, headers: r.headers };
+              }
+            : undefined,
       });
       const client = makeClient(server, transport);
       const throttled = client.once("connectFailed");
@@ -75,8 +87,18 @@ for (const transport of TRANSPORTS) {
       let refusals = 1;
       const date = () => new Date(Date.now() + 1_000).toUTCString();
       const server = await serve({
-        upgrade: transport === "websocket" ? () => (refusals-- > 0 ? { status: 429, headers: { "Retry-After": date() } } : undefined) : undefined,
-        reply: transport === "http" ? () => (refusals-- > 0 ? { kind: "status", status: 429, headers: { "Retry-After": date() } } : undefined) : undefined,
+        upgrade:
+          transport === "websocket"
+            ? () =>
+                refusals-- > 0 ? { status: 429, headers: { "Retry-After": date() } } : undefined
+            : undefined,
+        reply:
+          transport === "http"
+            ? () =>
+                refusals-- > 0
+                  ? { kind: "status", status: 429, headers: { "Retry-After": date() } }
+                  : undefined
+            : undefined,
       });
       const client = makeClient(server, transport);
       const throttled = client.once("connectFailed");
@@ -112,7 +134,10 @@ for (const transport of TRANSPORTS) {
       assert.equal(error.errorMessage, "busy");
       await connected;
       if (transport === "websocket") {
-        assert.ok(server.received[1]?.message.agentDisconnect !== undefined, "C-37 disconnect before reconnecting");
+        assert.ok(
+          server.received[1]?.message.agentDisconnect !== undefined,
+          "C-37 disconnect before reconnecting",
+        );
         assert.equal(server.wsConnections, 2, "a new connection after the wait");
       }
       client.setHealth({ healthy: true, status: "resumed" });
@@ -125,7 +150,12 @@ for (const transport of TRANSPORTS) {
       const server = await serve({
         reply: (m) =>
           m.health?.status === "bad" && bad-- > 0
-            ? { errorResponse: { type: ServerErrorResponseType.ServerErrorResponseType_BadRequest, errorMessage: "nope" } }
+            ? {
+                errorResponse: {
+                  type: ServerErrorResponseType.ServerErrorResponseType_BadRequest,
+                  errorMessage: "nope",
+                },
+              }
             : undefined,
       });
       const client = makeClient(server, transport, { capabilities: HEALTH });
@@ -142,14 +172,23 @@ for (const transport of TRANSPORTS) {
     test(`C-39 an oversize reply is refused (${transport === "websocket" ? "close 1009" : "discarded"}) and the client recovers (${transport})`, async () => {
       let big = 1;
       const server = await serve({
-        reply: () => (big-- > 0 ? { customMessage: { capability: "x", type: "y", data: new Uint8Array(4_096) } } : undefined),
+        reply: () =>
+          big-- > 0
+            ? { customMessage: { capability: "x", type: "y", data: new Uint8Array(4_096) } }
+            : undefined,
       });
-      const client = makeClient(server, transport, { maxReceiveBytes: 1_024, capabilities: HEALTH });
+      const client = makeClient(server, transport, {
+        maxReceiveBytes: 1_024,
+        capabilities: HEALTH,
+      });
       const errors = collectErrors(client);
       const connected = client.once("connected");
       await client.start();
       await connected;
-      assert.ok(errors.some((e) => e.code === "MESSAGE_TOO_LARGE"), "recorded as too large");
+      assert.ok(
+        errors.some((e) => e.code === "MESSAGE_TOO_LARGE"),
+        "recorded as too large",
+      );
       if (transport === "websocket") {
         await until(() => server.closeCodes.includes(1009), 5_000, "close 1009");
       }
@@ -166,22 +205,42 @@ for (const transport of TRANSPORTS) {
       await client.start();
       await connected;
       client.setHealth({ healthy: true, status: "x".repeat(2_000) });
-      await until(() => errors.some((e) => e.code === "MESSAGE_TOO_LARGE"), 5_000, "send limit error");
+      await until(
+        () => errors.some((e) => e.code === "MESSAGE_TOO_LARGE"),
+        5_000,
+        "send limit error",
+      );
       client.setHealth({ healthy: true, status: "small" });
       await server.waitFor((m) => m.health?.status === "small");
-      assert.equal(server.received.some((r) => (r.message.health?.status.length ?? 0) > 1_000), false);
+      assert.equal(
+        server.received.some((r) => (r.message.health?.status.length ?? 0) > 1_000),
+        false,
+      );
       await client.stop();
     });
 
     test(`malformed reply is reported and does not stop the client (${transport})`, async () => {
       let garbage = 1;
       const server = await serve({
-        reply: () => (garbage-- > 0 ? { kind: "raw", data: transport === "websocket" ? new Uint8Array([0, 0xff, 0xff, 0xff]) : new Uint8Array([0xff, 0xff, 0xff]) } : undefined),
+        reply: () =>
+          garbage-- > 0
+            ? {
+                kind: "raw",
+                data:
+                  transport === "websocket"
+                    ? new Uint8Array([0, 0xff, 0xff, 0xff])
+                    : new Uint8Array([0xff, 0xff, 0xff]),
+              }
+            : undefined,
       });
       const client = makeClient(server, transport, { capabilities: HEALTH });
       const errors = collectErrors(client);
       await client.start();
-      await until(() => errors.some((e) => e.code === "MALFORMED_MESSAGE"), 5_000, "malformed error");
+      await until(
+        () => errors.some((e) => e.code === "MALFORMED_MESSAGE"),
+        5_000,
+        "malformed error",
+      );
       client.setHealth({ healthy: true, status: "still-alive" });
       await server.waitFor((m) => m.health?.status === "still-alive");
       await client.stop();
@@ -190,8 +249,17 @@ for (const transport of TRANSPORTS) {
     test(`C-5 C-38 HTTP 401 is a connection failure retried with backoff (${transport})`, async () => {
       let denials = 2;
       const server = await serve({
-        upgrade: transport === "websocket" ? (req) => (req.headers.authorization !== "Bearer ok" || denials-- > 0 ? { status: 401 } : undefined) : undefined,
-        reply: transport === "http" ? () => (denials-- > 0 ? { kind: "status", status: 401 } : undefined) : undefined,
+        upgrade:
+          transport === "websocket"
+            ? (req) =>
+                req.headers.authorization !== "Bearer ok" || denials-- > 0
+                  ? { status: 401 }
+                  : undefined
+            : undefined,
+        reply:
+          transport === "http"
+            ? () => (denials-- > 0 ? { kind: "status", status: 401 } : undefined)
+            : undefined,
       });
       const client = makeClient(server, transport, { headers: { Authorization: "Bearer ok" } });
       const errors: OpampClientError[] = [];
@@ -200,7 +268,8 @@ for (const transport of TRANSPORTS) {
       await client.start();
       await connected;
       assert.ok(errors.length >= 2 && errors.every((e) => isOpampClientError(e, "UNAUTHORIZED")));
-      if (transport === "http") assert.equal(server.received.at(-1)?.headers.authorization, "Bearer ok");
+      if (transport === "http")
+        assert.equal(server.received.at(-1)?.headers.authorization, "Bearer ok");
       await client.stop();
     });
   });
@@ -215,7 +284,11 @@ describe("faults specific to one transport", () => {
     await client.start();
     await connected;
     server.pushRaw("hello", false);
-    await until(() => errors.some((e) => e.code === "MALFORMED_MESSAGE"), 5_000, "text frame error");
+    await until(
+      () => errors.some((e) => e.code === "MALFORMED_MESSAGE"),
+      5_000,
+      "text frame error",
+    );
     client.setHealth({ healthy: true, status: "ok" });
     await server.waitFor((m) => m.health?.status === "ok");
     await client.stop();
@@ -248,7 +321,8 @@ describe("faults specific to one transport", () => {
   test("P-27 C-38 HTTP 413: the same request is not retried", async () => {
     let tooLarge = 1;
     const server = await new ScriptedServer({
-      reply: (m) => (m.health?.status === "huge" && tooLarge-- > 0 ? { kind: "status", status: 413 } : undefined),
+      reply: (m) =>
+        m.health?.status === "huge" && tooLarge-- > 0 ? { kind: "status", status: 413 } : undefined,
     }).listen();
     const client = makeClient(server, "http", { capabilities: HEALTH });
     const errors = collectErrors(client);
@@ -260,5 +334,39 @@ describe("faults specific to one transport", () => {
     assert.equal(server.received.filter((r) => r.message.health?.status === "huge").length, 1);
     await client.stop();
     await server.close();
+  });
+});
+
+describe("HTTP status answers", () => {
+  test("P-29 C-16 a bare HTTP 400 is reported and the message is not resent", async () => {
+    let bad = 1;
+    const server = await new ScriptedServer({
+      reply: (m) =>
+        m.health?.status === "bad" && bad-- > 0 ? { kind: "status", status: 400 } : undefined,
+    }).listen();
+    const client = makeClient(server, "http", { capabilities: HEALTH });
+    const errors = collectErrors(client);
+    await client.start();
+    client.setHealth({ healthy: true, status: "bad" });
+    await until(() => errors.some((e) => e.code === "SERVER_ERROR"), 5_000, "400 error");
+    client.setHealth({ healthy: true, status: "good" });
+    await server.waitFor((m) => m.health?.status === "good");
+    assert.equal(server.received.filter((r) => r.message.health?.status === "bad").length, 1);
+    await client.stop();
+    await server.close();
+  });
+
+  test("C-34 a custom message still waiting when the client stops is rejected, not left hanging", async () => {
+    const probe = await new ScriptedServer().listen();
+    await probe.close();
+    const client = makeClient(probe, "websocket", { customCapabilities: ["io.example.chat"] });
+    await client.start();
+    const pending = client.sendCustomMessage({
+      capability: "io.example.chat",
+      type: "t",
+      data: new Uint8Array(),
+    });
+    await client.stop();
+    await assert.rejects(pending, { code: "INVALID_STATE" });
   });
 });

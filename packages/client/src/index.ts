@@ -21,7 +21,10 @@ export type {
   RemoteConfigPolicyResult,
   TimingOptions,
 } from "./options.js";
-export { Ed25519PackageVerifier, type Ed25519VerifierOptions } from "./packages/ed25519-verifier.js";
+export {
+  Ed25519PackageVerifier,
+  type Ed25519VerifierOptions,
+} from "./packages/ed25519-verifier.js";
 export type {
   PackageInstaller,
   PackageStepResult,

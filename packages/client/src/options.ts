@@ -1,9 +1,9 @@
 import type {
   AgentConfigMapSchema,
   AgentRemoteConfig,
-  MessageInitShape,
   Attributes,
   ComponentDetails,
+  MessageInitShape,
 } from "@opamp-ts/protocol";
 import type { BackoffOptions } from "./backoff.js";
 import type { Logger } from "./logger.js";

@@ -1,17 +1,17 @@
 import {
   AgentCapabilities,
+  type AgentRemoteConfig,
   type ConnectionSettingsOffers,
   type CustomMessage,
   hasBit,
-  isValidInstanceUid,
   instanceUidEquals,
+  isValidInstanceUid,
   type PackagesAvailable,
+  type ServerErrorResponse,
   ServerErrorResponseType,
   type ServerToAgent,
   type ServerToAgentCommand,
   ServerToAgentFlags,
-  type ServerErrorResponse,
-  type AgentRemoteConfig,
 } from "@opamp-ts/protocol";
 import { retryInfoToMs } from "./backoff.js";
 import { OpampClientError } from "./errors.js";
@@ -81,7 +81,10 @@ export class ReceivedProcessor {
       if (isValidInstanceUid(newUid)) host.adoptInstanceUid(newUid);
       else {
         host.reportError(
-          new OpampClientError("SERVER_ERROR", `server assigned an instance uid of ${length} bytes; ignored`),
+          new OpampClientError(
+            "SERVER_ERROR",
+            `server assigned an instance uid of ${length} bytes; ignored`,
+          ),
         );
       }
     }
@@ -94,11 +97,18 @@ export class ReceivedProcessor {
     ) {
       host.builder.requestFullComponents();
     }
-    if (message.remoteConfig !== undefined && has(caps, AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig)) {
+    if (
+      message.remoteConfig !== undefined &&
+      has(caps, AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig)
+    ) {
       host.remoteConfig(message.remoteConfig);
     }
-    if (message.connectionSettings !== undefined) host.connectionSettings(message.connectionSettings);
-    if (message.packagesAvailable !== undefined && has(caps, AgentCapabilities.AgentCapabilities_AcceptsPackages)) {
+    if (message.connectionSettings !== undefined)
+      host.connectionSettings(message.connectionSettings);
+    if (
+      message.packagesAvailable !== undefined &&
+      has(caps, AgentCapabilities.AgentCapabilities_AcceptsPackages)
+    ) {
       host.packagesAvailable(message.packagesAvailable);
     }
     if (message.customCapabilities !== undefined) {
@@ -106,7 +116,8 @@ export class ReceivedProcessor {
     }
     if (message.customMessage !== undefined) {
       const declared = host.builder.customCapabilityList;
-      if (declared.includes(message.customMessage.capability)) host.customMessage(message.customMessage);
+      if (declared.includes(message.customMessage.capability))
+        host.customMessage(message.customMessage);
       else host.logger.debug("ignoring a custom message for an undeclared capability");
     }
     if (host.builder.hasPending) host.wake();
@@ -116,8 +127,11 @@ export class ReceivedProcessor {
   private error(error: ServerErrorResponse): ReceiveOutcome {
     this.host.serverError(error);
     if (error.type === ServerErrorResponseType.ServerErrorResponseType_Unavailable) {
-      const nanos = error.Details.case === "retryInfo" ? error.Details.value.retryAfterNanoseconds : undefined;
-      return nanos === undefined ? { kind: "unavailable" } : { kind: "unavailable", retryAfterMs: retryInfoToMs(nanos) };
+      const nanos =
+        error.Details.case === "retryInfo" ? error.Details.value.retryAfterNanoseconds : undefined;
+      return nanos === undefined
+        ? { kind: "unavailable" }
+        : { kind: "unavailable", retryAfterMs: retryInfoToMs(nanos) };
     }
     return { kind: "rejected" };
   }

@@ -11,7 +11,7 @@ import {
   type ServerToAgentSchema,
 } from "@opamp-ts/protocol";
 import { FileStateStore, MemoryStateStore } from "./state-store.js";
-import { caps, makeClient, TRANSPORTS } from "./test-support/fixtures.js";
+import { caps, makeClient, TRANSPORTS, withEffect } from "./test-support/fixtures.js";
 import { ScriptedServer } from "./test-support/scripted-server.js";
 
 const REMOTE = caps(
@@ -21,10 +21,14 @@ const REMOTE = caps(
 );
 const enc = (text: string) => new TextEncoder().encode(text);
 const offer = (body: string, hash: number): MessageInitShape<typeof ServerToAgentSchema> => ({
-  remoteConfig: { config: { configMap: { "": { body: enc(body), contentType: "text/yaml" } } }, configHash: new Uint8Array([hash]) },
+  remoteConfig: {
+    config: { configMap: { "": { body: enc(body), contentType: "text/yaml" } } },
+    configHash: new Uint8Array([hash]),
+  },
 });
-const status = (s: RemoteConfigStatuses) => (m: { remoteConfigStatus?: { status: RemoteConfigStatuses } }) =>
-  m.remoteConfigStatus?.status === s;
+const status =
+  (s: RemoteConfigStatuses) => (m: { remoteConfigStatus?: { status: RemoteConfigStatuses } }) =>
+    m.remoteConfigStatus?.status === s;
 
 for (const transport of TRANSPORTS) {
   describe(`remote config over ${transport}`, () => {
@@ -37,7 +41,17 @@ for (const transport of TRANSPORTS) {
     test(`C-21 P-12 C-23 APPLYING then APPLIED with the received hash, and the new effective config (${transport})`, async () => {
       let current = "initial: true";
       let sent = false;
-      const server = await new ScriptedServer({ reply: () => (sent ? undefined : ((sent = true), offer("a: 1", 1))) }).listen();
+      const server = await new ScriptedServer({
+        reply: () =>
+          sent
+            ? undefined
+            : withEffect(
+                () => {
+                  sent = true;
+                },
+                offer("a: 1", 1),
+              ),
+      }).listen();
       const client = makeClient(server, transport, {
         capabilities: REMOTE,
         effectiveConfig: () => ({ configMap: { "": { body: enc(current) } } }),
@@ -47,11 +61,19 @@ for (const transport of TRANSPORTS) {
         },
       });
       await client.start();
-      const applying = await server.waitFor(status(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING));
+      const applying = await server.waitFor(
+        status(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING),
+      );
       assert.deepEqual([...applying.remoteConfigStatus!.lastRemoteConfigHash], [1]);
-      const applied = await server.waitFor(status(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED));
+      const applied = await server.waitFor(
+        status(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED),
+      );
       assert.deepEqual([...applied.remoteConfigStatus!.lastRemoteConfigHash], [1]);
-      const effective = await server.waitFor((m) => m.effectiveConfig !== undefined && new TextDecoder().decode(m.effectiveConfig.configMap!.configMap[""]!.body) === "a: 1");
+      const effective = await server.waitFor(
+        (m) =>
+          m.effectiveConfig !== undefined &&
+          new TextDecoder().decode(m.effectiveConfig.configMap!.configMap[""]!.body) === "a: 1",
+      );
       assert.ok(effective);
       await client.stop();
       await server.close();
@@ -59,7 +81,17 @@ for (const transport of TRANSPORTS) {
 
     test(`C-21 P-12 a failed config is reported FAILED with its hash and error message (${transport})`, async () => {
       let sent = false;
-      const server = await new ScriptedServer({ reply: () => (sent ? undefined : ((sent = true), offer("bad", 2))) }).listen();
+      const server = await new ScriptedServer({
+        reply: () =>
+          sent
+            ? undefined
+            : withEffect(
+                () => {
+                  sent = true;
+                },
+                offer("bad", 2),
+              ),
+      }).listen();
       const client = makeClient(server, transport, {
         capabilities: REMOTE,
         reportApplying: false,
@@ -70,7 +102,12 @@ for (const transport of TRANSPORTS) {
       const failed = await server.waitFor(status(RemoteConfigStatuses.RemoteConfigStatuses_FAILED));
       assert.deepEqual([...failed.remoteConfigStatus!.lastRemoteConfigHash], [2]);
       assert.equal(failed.remoteConfigStatus!.errorMessage, "does not parse");
-      assert.equal(server.received.some((r) => status(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING)(r.message)), false);
+      assert.equal(
+        server.received.some((r) =>
+          status(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING)(r.message),
+        ),
+        false,
+      );
       await client.stop();
       await server.close();
     });
@@ -91,7 +128,9 @@ for (const transport of TRANSPORTS) {
       await server.waitFor(status(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED));
       client.setHealth({ healthy: true, status: "marker" });
       const marker = await server.waitFor((m) => m.health?.status === "marker");
-      const applied = server.received.find((r) => status(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)(r.message))!;
+      const applied = server.received.find((r) =>
+        status(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)(r.message),
+      )!;
       // Every reply re-offered hash 3, yet only status changes were reported.
       assert.equal(marker.sequenceNum, applied.message.sequenceNum + 1n);
       assert.equal(calls, 1);
@@ -102,7 +141,17 @@ for (const transport of TRANSPORTS) {
     test(`C-40 C-21 local policy refuses a config before the handler sees it (${transport})`, async () => {
       let sent = false;
       let handled = false;
-      const server = await new ScriptedServer({ reply: () => (sent ? undefined : ((sent = true), offer("exec: /bin/sh", 4))) }).listen();
+      const server = await new ScriptedServer({
+        reply: () =>
+          sent
+            ? undefined
+            : withEffect(
+                () => {
+                  sent = true;
+                },
+                offer("exec: /bin/sh", 4),
+              ),
+      }).listen();
       const client = makeClient(server, transport, {
         capabilities: REMOTE,
         effectiveConfig: () => ({ configMap: {} }),
@@ -126,7 +175,17 @@ for (const transport of TRANSPORTS) {
     test(`C-22 the last remote config and its status are persisted and reported first after a restart (${transport})`, async () => {
       const store = new FileStateStore(join(dir, `${transport}.json`));
       let sent = false;
-      const server = await new ScriptedServer({ reply: () => (sent ? undefined : ((sent = true), offer("kept: 1", 5))) }).listen();
+      const server = await new ScriptedServer({
+        reply: () =>
+          sent
+            ? undefined
+            : withEffect(
+                () => {
+                  sent = true;
+                },
+                offer("kept: 1", 5),
+              ),
+      }).listen();
       const options = {
         capabilities: REMOTE,
         stateStore: store,
@@ -141,10 +200,19 @@ for (const transport of TRANSPORTS) {
       const second = makeClient(server, transport, options);
       await second.start();
       const report = await server.waitFor((_m, r) => server.received.indexOf(r) >= restartAt);
-      assert.equal(report.remoteConfigStatus?.status, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
+      assert.equal(
+        report.remoteConfigStatus?.status,
+        RemoteConfigStatuses.RemoteConfigStatuses_APPLIED,
+      );
       assert.deepEqual([...report.remoteConfigStatus!.lastRemoteConfigHash], [5]);
-      assert.ok(Buffer.from(report.instanceUid).equals(first.instanceUid), "C-1 instance uid kept across restarts");
-      assert.equal(new TextDecoder().decode(second.remoteConfig!.config!.configMap[""]!.body), "kept: 1");
+      assert.ok(
+        Buffer.from(report.instanceUid).equals(first.instanceUid),
+        "C-1 instance uid kept across restarts",
+      );
+      assert.equal(
+        new TextDecoder().decode(second.remoteConfig!.config!.configMap[""]!.body),
+        "kept: 1",
+      );
       await second.stop();
       await server.close();
     });
@@ -152,7 +220,10 @@ for (const transport of TRANSPORTS) {
     test(`C-18 remote config is ignored without AcceptsRemoteConfig (${transport})`, async () => {
       const server = await new ScriptedServer({ reply: () => offer("x", 6) }).listen();
       const client = makeClient(server, transport, {
-        capabilities: caps(AgentCapabilities.AgentCapabilities_ReportsRemoteConfig, AgentCapabilities.AgentCapabilities_ReportsHealth),
+        capabilities: caps(
+          AgentCapabilities.AgentCapabilities_ReportsRemoteConfig,
+          AgentCapabilities.AgentCapabilities_ReportsHealth,
+        ),
         stateStore: new MemoryStateStore(),
       });
       const connected = client.once("connected");
@@ -161,7 +232,10 @@ for (const transport of TRANSPORTS) {
       client.setHealth({ healthy: true, status: "m" });
       const marker = await server.waitFor((m) => m.health?.status === "m");
       assert.equal(marker.sequenceNum, server.received[0]!.message.sequenceNum + 1n);
-      assert.equal(server.received.some((r) => r.message.remoteConfigStatus !== undefined), false);
+      assert.equal(
+        server.received.some((r) => r.message.remoteConfigStatus !== undefined),
+        false,
+      );
       await client.stop();
       await server.close();
     });

@@ -4,8 +4,8 @@ import {
   create,
   fromBinary,
   type RemoteConfigStatus,
-  RemoteConfigStatusSchema,
   RemoteConfigStatuses,
+  RemoteConfigStatusSchema,
   toBinary,
 } from "@opamp-ts/protocol";
 import { OpampClientError } from "./errors.js";
@@ -17,7 +17,9 @@ import type { PersistedConfigStatus, PersistedState } from "./state-store.js";
 export interface RemoteConfigHost {
   readonly logger: Logger;
   readonly reportApplying: boolean;
-  readonly handler: (config: AgentRemoteConfig) => RemoteConfigOutcome | Promise<RemoteConfigOutcome>;
+  readonly handler: (
+    config: AgentRemoteConfig,
+  ) => RemoteConfigOutcome | Promise<RemoteConfigOutcome>;
   readonly policy: ((config: AgentRemoteConfig) => RemoteConfigPolicyResult) | undefined;
   /** Put the status in the next report and send it. */
   report(status: RemoteConfigStatus): void;
@@ -63,12 +65,18 @@ export class RemoteConfigFlow {
       this.lastConfig = config;
       this.lastHash = config.configHash;
       if (entry.status === "applying") {
-        return this.status(config.configHash, "failed", "agent restarted while applying this config");
+        return this.status(
+          config.configHash,
+          "failed",
+          "agent restarted while applying this config",
+        );
       }
       return this.status(config.configHash, entry.status, entry.errorMessage ?? "");
     } catch (error) {
       this.host.reportError(
-        new OpampClientError("STATE_STORE", "stored remote config cannot be decoded; ignored", { cause: error }),
+        new OpampClientError("STATE_STORE", "stored remote config cannot be decoded; ignored", {
+          cause: error,
+        }),
       );
       return undefined;
     }
@@ -101,7 +109,10 @@ export class RemoteConfigFlow {
       try {
         outcome = await this.host.handler(config);
       } catch (error) {
-        outcome = { status: "failed", errorMessage: error instanceof Error ? error.message : String(error) };
+        outcome = {
+          status: "failed",
+          errorMessage: error instanceof Error ? error.message : String(error),
+        };
       }
     }
     const errorMessage = outcome.status === "failed" ? outcome.errorMessage : "";
@@ -110,7 +121,11 @@ export class RemoteConfigFlow {
     if (outcome.status === "applied") this.host.effectiveConfigChanged();
   }
 
-  private async persist(config: AgentRemoteConfig, status: PersistedConfigStatus, errorMessage = "") {
+  private async persist(
+    config: AgentRemoteConfig,
+    status: PersistedConfigStatus,
+    errorMessage = "",
+  ) {
     try {
       await this.host.persist({
         config: Buffer.from(toBinary(AgentRemoteConfigSchema, config)).toString("base64"),
@@ -118,11 +133,17 @@ export class RemoteConfigFlow {
         ...(errorMessage === "" ? {} : { errorMessage }),
       });
     } catch (error) {
-      this.host.reportError(new OpampClientError("STATE_STORE", "cannot persist the remote config", { cause: error }));
+      this.host.reportError(
+        new OpampClientError("STATE_STORE", "cannot persist the remote config", { cause: error }),
+      );
     }
   }
 
-  private status(hash: Uint8Array, status: PersistedConfigStatus, errorMessage = ""): RemoteConfigStatus {
+  private status(
+    hash: Uint8Array,
+    status: PersistedConfigStatus,
+    errorMessage = "",
+  ): RemoteConfigStatus {
     return create(RemoteConfigStatusSchema, {
       lastRemoteConfigHash: hash,
       status: STATUS[status],

@@ -1,9 +1,10 @@
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import {
   AgentCapabilities,
   type AgentDescription,
   AgentDescriptionSchema,
-  AgentToServerFlags,
   type AgentToServer,
+  AgentToServerFlags,
   AgentToServerSchema,
   type AvailableComponents,
   AvailableComponentsSchema,
@@ -15,19 +16,18 @@ import {
   type CustomCapabilities,
   CustomCapabilitiesSchema,
   type CustomMessage,
+  clone,
+  create,
   type EffectiveConfig,
   EffectiveConfigSchema,
+  equals,
+  hasBit,
   type PackageStatuses,
   PackageStatusesSchema,
   type RemoteConfigStatus,
   RemoteConfigStatusSchema,
   ServerCapabilities,
-  clone,
-  create,
-  equals,
-  hasBit,
 } from "@opamp-ts/protocol";
-import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import type { EffectiveConfigInput } from "./options.js";
 
 /** The status sub-messages subject to compression (C-10). */
@@ -51,7 +51,10 @@ interface FieldSpec {
 
 const FIELDS: Record<StatusField, FieldSpec> = {
   agentDescription: { schema: AgentDescriptionSchema },
-  health: { schema: ComponentHealthSchema, capability: AgentCapabilities.AgentCapabilities_ReportsHealth },
+  health: {
+    schema: ComponentHealthSchema,
+    capability: AgentCapabilities.AgentCapabilities_ReportsHealth,
+  },
   effectiveConfig: {
     schema: EffectiveConfigSchema,
     capability: AgentCapabilities.AgentCapabilities_ReportsEffectiveConfig,
@@ -90,6 +93,7 @@ export interface BuiltMessage {
 interface PendingCustom {
   readonly message: CustomMessage;
   readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
 }
 
 /**
@@ -116,13 +120,17 @@ export class ReportBuilder {
   constructor(
     public instanceUid: Uint8Array,
     public capabilities: bigint,
-    private readonly effectiveConfigProvider: (() => EffectiveConfigInput | Promise<EffectiveConfigInput>) | undefined,
+    private readonly effectiveConfigProvider:
+      | (() => EffectiveConfigInput | Promise<EffectiveConfigInput>)
+      | undefined,
     private readonly onProviderError: (error: unknown) => void,
   ) {}
 
   /** True when something changed since the last message was built. */
   get hasPending(): boolean {
-    return this.pending || this.customQueue.length > 0 || this.connectionSettingsRequest !== undefined;
+    return (
+      this.pending || this.customQueue.length > 0 || this.connectionSettingsRequest !== undefined
+    );
   }
 
   /** The next sequence number to be used (for tests and diagnostics). */
@@ -186,7 +194,12 @@ export class ReportBuilder {
 
   /** Queue a custom message (C-34); resolves once it has been sent. Events are not compressed. */
   queueCustomMessage(message: CustomMessage): Promise<void> {
-    return new Promise((resolve) => this.customQueue.push({ message, resolve }));
+    return new Promise((resolve, reject) => this.customQueue.push({ message, resolve, reject }));
+  }
+
+  /** Reject every custom message still waiting (the client stops). */
+  dropCustomMessages(error: Error): void {
+    for (const pending of this.customQueue.splice(0)) pending.reject(error);
   }
 
   /** Carry a `connection_settings_request` in the next message (C-33). */
@@ -280,7 +293,8 @@ export class ReportBuilder {
 
   private async refreshEffectiveConfig(): Promise<void> {
     if (!this.effectiveConfigDue || this.effectiveConfigProvider === undefined) return;
-    if (!hasBit(this.capabilities, AgentCapabilities.AgentCapabilities_ReportsEffectiveConfig)) return;
+    if (!hasBit(this.capabilities, AgentCapabilities.AgentCapabilities_ReportsEffectiveConfig))
+      return;
     this.effectiveConfigDue = false;
     let configMap: EffectiveConfigInput;
     try {

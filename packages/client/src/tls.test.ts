@@ -6,7 +6,10 @@ import { after, before, describe, test } from "node:test";
 import {
   AgentCapabilities,
   ConnectionSettingsStatuses,
+  formatInstanceUid,
+  type MessageInitShape,
   ServerCapabilities,
+  type ServerToAgentSchema,
 } from "@opamp-ts/protocol";
 import { FileStateStore } from "./state-store.js";
 import { TestCa } from "./test-support/certs.js";
@@ -19,7 +22,12 @@ describe("TLS options", () => {
     assert.equal(parseTlsVersion("1.2"), "TLSv1.2");
     assert.equal(parseTlsVersion("TLSv1.3"), "TLSv1.3");
     assert.throws(() => parseTlsVersion("1.9"), { code: "INVALID_OPTIONS" });
-    const options = toNodeTlsOptions({ ca: "PEM", insecureSkipVerify: true, maxVersion: "1.3", cipherSuites: ["A", "B"] });
+    const options = toNodeTlsOptions({
+      ca: "PEM",
+      insecureSkipVerify: true,
+      maxVersion: "1.3",
+      cipherSuites: ["A", "B"],
+    });
     assert.deepEqual(options.ca, ["PEM"]);
     assert.equal(options.rejectUnauthorized, false);
     assert.equal(options.minVersion, "TLSv1.2", "spec default minimum 1.2");
@@ -55,7 +63,9 @@ for (const transport of TRANSPORTS) {
     });
 
     test(`C-5 mTLS: the client certificate is presented and required (${transport})`, async () => {
-      const server = await new ScriptedServer({ tls: { ...(await ca.server()), ca: ca.certPem, requestCert: true } }).listen();
+      const server = await new ScriptedServer({
+        tls: { ...(await ca.server()), ca: ca.certPem, requestCert: true },
+      }).listen();
       const without = makeClient(server, transport, { tls: { ca: ca.certPem } });
       const failed = without.once("connectFailed");
       await without.start();
@@ -75,13 +85,14 @@ for (const transport of TRANSPORTS) {
       const serverPem = await ca.server();
       let issued: string | undefined;
       let offered = false;
-      const server = await new ScriptedServer({
+      let endpoint = "";
+      const server: ScriptedServer = await new ScriptedServer({
         tls: { ...serverPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: false },
         capabilities:
           BigInt(ServerCapabilities.ServerCapabilities_AcceptsStatus) |
           BigInt(ServerCapabilities.ServerCapabilities_OffersConnectionSettings) |
           BigInt(ServerCapabilities.ServerCapabilities_AcceptsConnectionSettingsRequest),
-        reply: async (m) => {
+        reply: async (m): Promise<MessageInitShape<typeof ServerToAgentSchema> | undefined> => {
           const csr = m.connectionSettingsRequest?.opamp?.certificateRequest?.csr;
           if (csr !== undefined) issued = (await ca.signCsr(new TextDecoder().decode(csr))).cert;
           if (issued === undefined || offered) return undefined;
@@ -90,7 +101,7 @@ for (const transport of TRANSPORTS) {
             connectionSettings: {
               hash: new Uint8Array([9]),
               opamp: {
-                destinationEndpoint: server.url(transport === "websocket" ? "ws" : "http"),
+                destinationEndpoint: endpoint,
                 certificate: { cert: new TextEncoder().encode(issued) },
                 heartbeatIntervalSeconds: 3_600n,
               },
@@ -98,6 +109,7 @@ for (const transport of TRANSPORTS) {
           };
         },
       }).listen();
+      endpoint = server.url(transport === "websocket" ? "ws" : "http");
       const client = makeClient(server, transport, {
         capabilities: caps(
           AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings,
@@ -111,15 +123,27 @@ for (const transport of TRANSPORTS) {
       await connected;
       await client.requestCertificate();
       const request = await server.waitFor((m) => m.connectionSettingsRequest !== undefined);
-      assert.match(new TextDecoder().decode(request.connectionSettingsRequest!.opamp!.certificateRequest!.csr), /BEGIN CERTIFICATE REQUEST/);
+      assert.match(
+        new TextDecoder().decode(request.connectionSettingsRequest!.opamp!.certificateRequest!.csr),
+        /BEGIN CERTIFICATE REQUEST/,
+      );
       const applied = await server.waitFor(
-        (m) => m.connectionSettingsStatus?.status === ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLIED,
+        (m) =>
+          m.connectionSettingsStatus?.status ===
+          ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLIED,
       );
       assert.deepEqual([...applied.connectionSettingsStatus!.lastConnectionSettingsHash], [9]);
       const record = server.received.find((r) => r.message === applied)!;
-      assert.ok(client.connectionSettings.tls.cert, "committed settings hold the issued certificate");
-      const uidText = (await import("@opamp-ts/protocol")).formatInstanceUid(client.instanceUid);
-      assert.equal(record.peerCommonName, uidText, "the CSR-issued certificate carries the instance uid");
+      assert.ok(
+        client.connectionSettings.tls.cert,
+        "committed settings hold the issued certificate",
+      );
+      const uidText = formatInstanceUid(client.instanceUid);
+      assert.equal(
+        record.peerCommonName,
+        uidText,
+        "the CSR-issued certificate carries the instance uid",
+      );
       await client.stop();
       await server.close();
     });

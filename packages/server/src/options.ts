@@ -29,7 +29,11 @@ export type ConnectingDecision =
 
 /** What the server does when one instance uid is live on two connections at once (S-17). */
 export type DuplicateInstanceUidPolicy =
-  /** Answer the newcomer with `agent_identification.new_instance_uid` (default; S-17 SHOULD). */
+  /**
+   * Answer the newcomer with `agent_identification.new_instance_uid` (default;
+   * S-17 SHOULD). `onMessage` already sees the newcomer's message under the
+   * new uid, so an application keyed by uid never mixes the two agents.
+   */
   | "assign-new"
   /** Close the older connection; the newcomer keeps the uid (e.g. a reconnect behind a half-open socket). */
   | "close-previous"

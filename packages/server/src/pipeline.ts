@@ -69,9 +69,13 @@ export class Pipeline {
         policy,
       });
       if (policy === "assign-new") {
+        // From here on the newcomer is a different agent: the tracker, the
+        // application hook and pushes on this connection all use the new uid,
+        // while the reply itself still answers the uid it was sent with (C-4).
         assignedUid = newInstanceUid();
         observeAs = clone(AgentToServerSchema, message);
         observeAs.instanceUid = assignedUid;
+        conn.instanceUid = assignedUid;
       } else if (policy === "close-previous") {
         duplicate.close();
       }
@@ -86,7 +90,7 @@ export class Pipeline {
 
     let init: ServerToAgentInit | undefined;
     try {
-      init = await this.options.onMessage(conn, message);
+      init = await this.options.onMessage(conn, observeAs);
     } catch (error) {
       this.metrics.error("hook_failed");
       this.options.logger.error("onMessage failed", {

@@ -277,7 +277,12 @@ describe("per-agent state and gap detection", () => {
   });
 
   test("S-17 the same uid on two live WebSockets: the newcomer is assigned a new uid (default policy)", async () => {
-    await withServer({}, async (url, _http, server) => {
+    const seenByHook: Uint8Array[] = [];
+    const onMessage = (_conn: unknown, m: { instanceUid: Uint8Array }) => {
+      seenByHook.push(m.instanceUid);
+      return undefined;
+    };
+    await withServer({ onMessage }, async (url, _http, server) => {
       const first = await RawWsAgent.connect(url);
       const clone = await RawWsAgent.connect(url);
       const message = agentMessage();
@@ -291,6 +296,8 @@ describe("per-agent state and gap detection", () => {
       // The original keeps its state and connection.
       assert.ok(server.agents.get(message.instanceUid)?.connected);
       assert.ok(server.agents.get(fresh));
+      // The application hook saw the original under its uid and the newcomer under the new one.
+      assert.deepEqual(seenByHook, [message.instanceUid, fresh]);
       first.close();
       clone.close();
     });

@@ -67,7 +67,10 @@ export class ApiClient {
   }
 
   async listAgents(selector?: string): Promise<Agent[]> {
-    const query = selector !== undefined && selector.trim() !== "" ? `?selector=${encodeURIComponent(selector)}` : "";
+    const query =
+      selector !== undefined && selector.trim() !== ""
+        ? `?selector=${encodeURIComponent(selector)}`
+        : "";
     const res = await this.request<{ agents: Agent[] }>(
       selector ? "Filtering agents by selector" : "Loading agents",
       "GET",
@@ -100,7 +103,11 @@ export class ApiClient {
   }
 
   async clearAgentConfig(id: string): Promise<void> {
-    await this.request("Removing the agent's config override", "DELETE", `/agents/${encodeURIComponent(id)}/config`);
+    await this.request(
+      "Removing the agent's config override",
+      "DELETE",
+      `/agents/${encodeURIComponent(id)}/config`,
+    );
   }
 
   async retryAgentConfig(id: string): Promise<string> {
@@ -119,7 +126,11 @@ export class ApiClient {
   }
 
   async restart(id: string): Promise<void> {
-    await this.request("Sending the restart command", "POST", `/agents/${encodeURIComponent(id)}/restart`);
+    await this.request(
+      "Sending the restart command",
+      "POST",
+      `/agents/${encodeURIComponent(id)}/restart`,
+    );
   }
 
   async sendMessage(
@@ -144,7 +155,11 @@ export class ApiClient {
   }
 
   getConfiguration(id: string): Promise<Configuration> {
-    return this.request("Loading the configuration", "GET", `/configurations/${encodeURIComponent(id)}`);
+    return this.request(
+      "Loading the configuration",
+      "GET",
+      `/configurations/${encodeURIComponent(id)}`,
+    );
   }
 
   createConfiguration(input: {
@@ -200,7 +215,11 @@ export class ApiClient {
   }
 
   async deleteAssignment(id: string): Promise<void> {
-    await this.request("Removing the assignment", "DELETE", `/assignments/${encodeURIComponent(id)}`);
+    await this.request(
+      "Removing the assignment",
+      "DELETE",
+      `/assignments/${encodeURIComponent(id)}`,
+    );
   }
 
   async listAudit(options: { limit?: number; before?: number } = {}): Promise<AuditEntry[]> {

@@ -39,6 +39,8 @@ export class FleetStore {
   private recent: EventLine[] = [];
   private pending: Partial<FleetSnapshot> = {};
   private agentsDirty = false;
+  /** Event buffers of list loads in flight. */
+  private readonly loading = new Set<FleetEvent[]>();
 
   constructor(api: ApiClient) {
     this.api = api;
@@ -92,13 +94,19 @@ export class FleetStore {
 
   /** Loads the whole list again (after a reconnect or on demand). */
   async reload(): Promise<void> {
+    const during: FleetEvent[] = [];
+    this.loading.add(during);
     try {
       const list = await this.api.listAgents();
       this.agents.clear();
       for (const agent of list) this.agents.set(agent.id, agent);
+      // Events that arrived while the list was on its way are newer than it.
+      for (const event of during) applyFleetEvent(this.agents, event);
       this.update({ loaded: true, loadError: undefined }, true);
     } catch (error) {
       this.update({ loadError: describeError(error) });
+    } finally {
+      this.loading.delete(during);
     }
   }
 
@@ -117,6 +125,7 @@ export class FleetStore {
     }
     const line = describeFleetEvent(event, this.agents, Date.now());
     const changed = applyFleetEvent(this.agents, event);
+    for (const during of this.loading) during.push(event);
     if (event.type !== "agent.changed") {
       this.recent = [line, ...this.recent].slice(0, RECENT_LIMIT);
     }

@@ -48,7 +48,11 @@ export interface AsyncState<T> {
 
 /** Runs `load` when `deps` change (and on `reload()`); keeps the last data while reloading. */
 export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): AsyncState<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: string | undefined; loading: boolean }>({
+  const [state, setState] = useState<{
+    data: T | undefined;
+    error: string | undefined;
+    loading: boolean;
+  }>({
     data: undefined,
     error: undefined,
     loading: true,

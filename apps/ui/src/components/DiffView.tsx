@@ -46,7 +46,9 @@ export function DiffView({
               <tr key={i} className={`diff-${l.kind}`}>
                 <td className="ln">{l.oldLine ?? ""}</td>
                 <td className="ln">{l.newLine ?? ""}</td>
-                <td className="sign">{l.kind === "added" ? "+" : l.kind === "removed" ? "−" : " "}</td>
+                <td className="sign">
+                  {l.kind === "added" ? "+" : l.kind === "removed" ? "−" : " "}
+                </td>
                 <td className="text">{l.text}</td>
               </tr>
             ))}

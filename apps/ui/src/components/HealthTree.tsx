@@ -9,14 +9,20 @@ import { RelativeTime } from "./common.js";
 /** The tree, or a note that the agent does not report health. */
 export function HealthTree({ health, now }: { health: Health | null; now: number }) {
   if (health === null) {
-    return <p className="muted">This agent has not reported health (it needs the ReportsHealth capability).</p>;
+    return (
+      <p className="muted">
+        This agent has not reported health (it needs the ReportsHealth capability).
+      </p>
+    );
   }
   const rows = flattenHealth(health);
   const problems = countProblems(rows);
   return (
     <div>
       <p className={problems > 0 ? "bad-text" : "good-text"}>
-        {problems > 0 ? `${problems} component${problems === 1 ? "" : "s"} with problems` : "All components healthy"}
+        {problems > 0
+          ? `${problems} component${problems === 1 ? "" : "s"} with problems`
+          : "All components healthy"}
       </p>
       <ul className="health-tree" aria-label="Component health">
         {rows.map((r) => (
@@ -29,7 +35,8 @@ export function HealthTree({ health, now }: { health: Health | null; now: number
             <span className="health-icon" aria-hidden="true">
               {r.problem ? "✖" : "✔"}
             </span>
-            <strong>{r.name}</strong> <span className="sr-only">{r.healthy ? "healthy" : "unhealthy"}</span>
+            <strong>{r.name}</strong>{" "}
+            <span className="sr-only">{r.healthy ? "healthy" : "unhealthy"}</span>
             {r.status !== "" ? <span className="muted"> {r.status}</span> : null}
             {r.statusTime !== undefined ? (
               <span className="muted">

@@ -78,7 +78,9 @@ export function YamlEditor({ label, value, onChange, problems, rows = 18 }: Yaml
               const { selectionStart, selectionEnd } = el;
               const next = `${value.slice(0, selectionStart)}  ${value.slice(selectionEnd)}`;
               onChange(next);
-              requestAnimationFrame(() => el.setSelectionRange(selectionStart + 2, selectionStart + 2));
+              requestAnimationFrame(() =>
+                el.setSelectionRange(selectionStart + 2, selectionStart + 2),
+              );
             } else {
               e.currentTarget.dataset.escaped = e.key === "Escape" ? "1" : "0";
             }

@@ -8,22 +8,29 @@ import { highlightLine } from "../lib/yaml-highlight.js";
 export function YamlView({ text, label }: { text: string; label: string }) {
   const lines = text.replace(/\n$/, "").split(/\r?\n/);
   return (
-    <pre className="code" aria-label={label} tabIndex={0}>
-      {lines.map((line, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: lines are positional
-        <span className="code-line" key={i}>
-          <span className="ln" aria-hidden="true">
-            {i + 1}
-          </span>
-          {highlightLine(line).map((t, j) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: tokens are positional
-            <span key={j} className={`tok-${t.kind}`}>
-              {t.text}
+    <section
+      className="code"
+      aria-label={label}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: long configs scroll; the keyboard must reach them
+      tabIndex={0}
+    >
+      <pre>
+        {lines.map((line, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: lines are positional
+          <span className="code-line" key={i}>
+            <span className="ln" aria-hidden="true">
+              {i + 1}
             </span>
-          ))}
-          {"\n"}
-        </span>
-      ))}
-    </pre>
+            {highlightLine(line).map((t, j) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: tokens are positional
+              <span key={j} className={`tok-${t.kind}`}>
+                {t.text}
+              </span>
+            ))}
+            {"\n"}
+          </span>
+        ))}
+      </pre>
+    </section>
   );
 }

@@ -25,7 +25,13 @@ export function HealthBadge({ state }: { state: HealthState }) {
 /** APPLIED / APPLYING / FAILED / UNSET. */
 export function ConfigStatusBadge({ status }: { status: RemoteConfigStatusName }) {
   const tone =
-    status === "APPLIED" ? "good" : status === "FAILED" ? "bad" : status === "APPLYING" ? "warn" : "muted";
+    status === "APPLIED"
+      ? "good"
+      : status === "FAILED"
+        ? "bad"
+        : status === "APPLYING"
+          ? "warn"
+          : "muted";
   return (
     <span className={`badge ${tone}`} data-status={status}>
       {status}
@@ -34,7 +40,13 @@ export function ConfigStatusBadge({ status }: { status: RemoteConfigStatusName }
 }
 
 /** A failed request or action, announced to screen readers. */
-export function ErrorMessage({ message, onRetry }: { message: string | undefined; onRetry?: () => void }) {
+export function ErrorMessage({
+  message,
+  onRetry,
+}: {
+  message: string | undefined;
+  onRetry?: () => void;
+}) {
   if (message === undefined) return null;
   return (
     <div className="error" role="alert">

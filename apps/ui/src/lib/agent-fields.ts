@@ -18,13 +18,12 @@ export function attribute(agent: Agent, key: string): string | undefined {
   );
 }
 
-/** A short readable name: service.name (+ instance), else host.name, else the uid's start. */
+/**
+ * A readable name: host.name (what tells two collectors of the same type
+ * apart), else service.name, else the start of the instance uid.
+ */
 export function agentName(agent: Agent): string {
-  const service = attribute(agent, "service.name");
-  const host = attribute(agent, "host.name");
-  if (service !== undefined) return service;
-  if (host !== undefined) return host;
-  return agent.id.slice(0, 8);
+  return attribute(agent, "host.name") ?? attribute(agent, "service.name") ?? agent.id.slice(0, 8);
 }
 
 /** The agent type (service.name). */

@@ -40,7 +40,8 @@ export function diffLines(before: string, after: string): DiffLine[] {
     tail += 1;
   }
   const out: DiffLine[] = [];
-  for (let i = 0; i < head; i += 1) out.push({ kind: "same", text: a[i]!, oldLine: i + 1, newLine: i + 1 });
+  for (let i = 0; i < head; i += 1)
+    out.push({ kind: "same", text: a[i]!, oldLine: i + 1, newLine: i + 1 });
   const midA = a.slice(head, a.length - tail);
   const midB = b.slice(head, b.length - tail);
   out.push(...diffMiddle(midA, midB, head, head));
@@ -58,7 +59,9 @@ export function diffLines(before: string, after: string): DiffLine[] {
 function diffMiddle(a: string[], b: string[], offA: number, offB: number): DiffLine[] {
   const n = a.length;
   const m = b.length;
-  const removedAll = a.map((text, i): DiffLine => ({ kind: "removed", text, oldLine: offA + i + 1 }));
+  const removedAll = a.map(
+    (text, i): DiffLine => ({ kind: "removed", text, oldLine: offA + i + 1 }),
+  );
   const addedAll = b.map((text, j): DiffLine => ({ kind: "added", text, newLine: offB + j + 1 }));
   if (n === 0 || m === 0 || (n + 1) * (m + 1) > MAX_DIFF_CELLS) return [...removedAll, ...addedAll];
   // lcs[i][j] = length of the LCS of a[i..] and b[j..], flattened row-major.

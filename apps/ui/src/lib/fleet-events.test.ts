@@ -51,7 +51,13 @@ test("S-12 live updates: a config status event updates the agent's status, hash 
 test("S-22 live updates: custom messages do not change the inventory", () => {
   const a = makeAgent();
   const agents = map(a);
-  const event = { type: "agent.customMessage", agentId: a.id, capability: "c", messageType: "t", data: "" } as const;
+  const event = {
+    type: "agent.customMessage",
+    agentId: a.id,
+    capability: "c",
+    messageType: "t",
+    data: "",
+  } as const;
   assert.equal(applyFleetEvent(agents, event), false);
 });
 
@@ -66,12 +72,21 @@ test("UI recent events: each event reads as a sentence naming the agent, FAILED 
     {
       type: "agent.configStatus",
       agentId: a.id,
-      status: { agentId: a.id, configHash: "0123456789", status: "FAILED", errorMessage: "no exporter", at: "t" },
+      status: {
+        agentId: a.id,
+        configHash: "0123456789",
+        status: "FAILED",
+        errorMessage: "no exporter",
+        at: "t",
+      },
     },
     agents,
     1,
   );
   assert.equal(failed.text, "edge-1: config 01234567 FAILED — no exporter");
   assert.equal(failed.tone, "bad");
-  assert.equal(describeFleetEvent({ type: "agent.disconnected", agentId: "ffffffff-1" }, agents, 1).text, "ffffffff disconnected");
+  assert.equal(
+    describeFleetEvent({ type: "agent.disconnected", agentId: "ffffffff-1" }, agents, 1).text,
+    "ffffffff disconnected",
+  );
 });

@@ -61,11 +61,26 @@ export function describeFleetEvent(
   };
   switch (event.type) {
     case "agent.connected":
-      return { at, agentId: event.agentId, text: `${agentName(event.agent)} connected`, tone: "good" };
+      return {
+        at,
+        agentId: event.agentId,
+        text: `${agentName(event.agent)} connected`,
+        tone: "good",
+      };
     case "agent.changed":
-      return { at, agentId: event.agentId, text: `${agentName(event.agent)} reported a change`, tone: "neutral" };
+      return {
+        at,
+        agentId: event.agentId,
+        text: `${agentName(event.agent)} reported a change`,
+        tone: "neutral",
+      };
     case "agent.disconnected":
-      return { at, agentId: event.agentId, text: `${named(event.agentId)} disconnected`, tone: "bad" };
+      return {
+        at,
+        agentId: event.agentId,
+        text: `${named(event.agentId)} disconnected`,
+        tone: "bad",
+      };
     case "agent.renamed":
       return {
         at,

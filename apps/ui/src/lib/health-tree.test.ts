@@ -36,7 +36,11 @@ test("C-24 health tree: flattened depth first with paths, children sorted by nam
 
 test("C-24 health tree: unhealthy components and components with an error are problems", () => {
   const rows = flattenHealth(
-    node(true, "", { a: node(false), b: node(true, "export failed: connection refused"), c: node(true) }),
+    node(true, "", {
+      a: node(false),
+      b: node(true, "export failed: connection refused"),
+      c: node(true),
+    }),
   );
   assert.deepEqual(
     rows.filter((r) => r.problem).map((r) => r.name),

@@ -24,10 +24,18 @@ export function parseLabels(text: string): LabelsParseResult {
     const key = line.slice(0, eq).trim();
     const value = line.slice(eq + 1).trim();
     if (!KEY.test(key)) {
-      return { ok: false, line: i + 1, message: `"${key}" is not a valid label key (letters, digits, . _ - /)` };
+      return {
+        ok: false,
+        line: i + 1,
+        message: `"${key}" is not a valid label key (letters, digits, . _ - /)`,
+      };
     }
     if (!VALUE.test(value)) {
-      return { ok: false, line: i + 1, message: `"${value}" is not a valid label value (letters, digits, . _ - / : @ + ~)` };
+      return {
+        ok: false,
+        line: i + 1,
+        message: `"${value}" is not a valid label value (letters, digits, . _ - / : @ + ~)`,
+      };
     }
     if (key in labels) return { ok: false, line: i + 1, message: `label "${key}" appears twice` };
     labels[key] = value;

@@ -14,9 +14,15 @@ const status = (s: Agent["remoteConfigStatus"]["status"], hash = "h2", errorMess
 
 test("S-12 rollout: an agent is applied, applying or failed only for the version's own hash", () => {
   assert.equal(rolloutState(makeAgent({ remoteConfigStatus: status("APPLIED") }), "h2"), "applied");
-  assert.equal(rolloutState(makeAgent({ remoteConfigStatus: status("APPLYING") }), "h2"), "applying");
+  assert.equal(
+    rolloutState(makeAgent({ remoteConfigStatus: status("APPLYING") }), "h2"),
+    "applying",
+  );
   assert.equal(rolloutState(makeAgent({ remoteConfigStatus: status("FAILED") }), "h2"), "failed");
-  assert.equal(rolloutState(makeAgent({ remoteConfigStatus: status("APPLIED", "h1") }), "h2"), "pending");
+  assert.equal(
+    rolloutState(makeAgent({ remoteConfigStatus: status("APPLIED", "h1") }), "h2"),
+    "pending",
+  );
   assert.equal(rolloutState(makeAgent(), "h2"), "pending");
 });
 
@@ -31,10 +37,19 @@ test("S-12 rollout: totals count only agents whose desired config is this versio
     makeAgent({ desiredConfig: desired, remoteConfigStatus: status("APPLYING") }),
     makeAgent({ desiredConfig: desired, remoteConfigStatus: status("FAILED", "h2", "boom") }),
     makeAgent({ desiredConfig: desired }),
-    makeAgent({ desiredConfig: { ...desired, hash: "h1", version: 1 }, remoteConfigStatus: status("APPLIED", "h1") }),
+    makeAgent({
+      desiredConfig: { ...desired, hash: "h1", version: 1 },
+      remoteConfigStatus: status("APPLIED", "h1"),
+    }),
     makeAgent({ desiredConfig: { ...desired, configurationId: "other" } }),
     makeAgent(),
   ];
   assert.equal(targetedAgents(agents, version).length, 4);
-  assert.deepEqual(rolloutTotals(agents, version), { applied: 1, applying: 1, failed: 1, pending: 1, total: 4 });
+  assert.deepEqual(rolloutTotals(agents, version), {
+    applied: 1,
+    applying: 1,
+    failed: 1,
+    pending: 1,
+    total: 4,
+  });
 });

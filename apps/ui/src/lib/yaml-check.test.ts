@@ -33,7 +33,10 @@ test("REST 400 parity: an unclosed flow sequence is reported at the line the par
 test("REST 400 parity: problems are sorted by line", () => {
   const problems = checkYaml("a: 1\nb: : 2\nc:\n  d: 1\n e: 2\n");
   const lines = problems.map((p) => p.line);
-  assert.deepEqual(lines, [...lines].sort((x, y) => x - y));
+  assert.deepEqual(
+    lines,
+    [...lines].sort((x, y) => x - y),
+  );
 });
 
 test("REST 400 parity: YAML files are told apart by content type or name like the server does", () => {

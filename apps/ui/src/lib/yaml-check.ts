@@ -53,7 +53,12 @@ export function problemFromApiError(error: ApiError): YamlProblem | undefined {
   const detail = error.detail
     .replace(/\s*\(\d{3}\)$/, "")
     .replace(/^.*?invalid YAML at line \d+, column \d+: /, "");
-  return { line, column: column ?? 1, message: `refused by the server: ${detail}`, severity: "error" };
+  return {
+    line,
+    column: column ?? 1,
+    message: `refused by the server: ${detail}`,
+    severity: "error",
+  };
 }
 
 /**

@@ -7,16 +7,33 @@ const kinds = (line: string) => highlightLine(line).map((t) => `${t.kind}:${t.te
 
 test("UI highlight: keys, punctuation and scalar kinds are told apart", () => {
   assert.deepEqual(kinds("port: 4320"), ["key:port", "punct::", "text: ", "number:4320"]);
-  assert.deepEqual(kinds("  enabled: true"), ["text:  ", "key:enabled", "punct::", "text: ", "literal:true"]);
+  assert.deepEqual(kinds("  enabled: true"), [
+    "text:  ",
+    "key:enabled",
+    "punct::",
+    "text: ",
+    "literal:true",
+  ]);
   assert.deepEqual(kinds('name: "otlp"'), ["key:name", "punct::", "text: ", 'string:"otlp"']);
   assert.deepEqual(kinds("- item"), ["punct:- ", "string:item"]);
   assert.deepEqual(kinds("ref: *base"), ["key:ref", "punct::", "text: ", "anchor:*base"]);
 });
 
 test("UI highlight: comments are split off, but not a # inside quotes or a URL fragment", () => {
-  assert.deepEqual(kinds("a: 1 # note"), ["key:a", "punct::", "text: ", "number:1 ", "comment:# note"]);
+  assert.deepEqual(kinds("a: 1 # note"), [
+    "key:a",
+    "punct::",
+    "text: ",
+    "number:1 ",
+    "comment:# note",
+  ]);
   assert.deepEqual(kinds('a: "x # y"'), ["key:a", "punct::", "text: ", 'string:"x # y"']);
-  assert.deepEqual(kinds("url: http://h/p#frag"), ["key:url", "punct::", "text: ", "string:http://h/p#frag"]);
+  assert.deepEqual(kinds("url: http://h/p#frag"), [
+    "key:url",
+    "punct::",
+    "text: ",
+    "string:http://h/p#frag",
+  ]);
   assert.deepEqual(kinds("# only"), ["comment:# only"]);
 });
 

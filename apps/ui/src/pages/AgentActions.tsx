@@ -9,8 +9,8 @@ import type { Agent } from "../api/types.js";
 import { useApp } from "../app/context.js";
 import { useNow } from "../app/hooks.js";
 import { ErrorMessage, RelativeTime } from "../components/common.js";
-import { formatLabels, parseLabels } from "../lib/labels.js";
 import { decodeBase64Text, encodeBase64Text } from "../lib/base64.js";
+import { formatLabels, parseLabels } from "../lib/labels.js";
 
 function Restart({ agent }: { agent: Agent }) {
   const { api } = useApp();
@@ -25,7 +25,12 @@ function Restart({ agent }: { agent: Agent }) {
         onClick={() => {
           setState({});
           api.restart(agent.id).then(
-            () => setState({ done: agent.connected ? "Restart command sent." : "Restart queued until the agent connects." }),
+            () =>
+              setState({
+                done: agent.connected
+                  ? "Restart command sent."
+                  : "Restart queued until the agent connects.",
+              }),
             (e: unknown) => setState({ error: describeError(e) }),
           );
         }}
@@ -34,7 +39,11 @@ function Restart({ agent }: { agent: Agent }) {
       </button>
       {!supported ? <p className="muted">The agent does not accept restart commands.</p> : null}
       <ErrorMessage message={state.error} />
-      {state.done !== undefined ? <p role="status" className="success">{state.done}</p> : null}
+      {state.done !== undefined ? (
+        <p role="status" className="success">
+          {state.done}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -66,10 +75,22 @@ function Labels({ agent }: { agent: Agent }) {
       }}
     >
       <h3>User labels</h3>
-      <label htmlFor="labels-text">One key=value per line (selectors match them with the attributes)</label>
-      <textarea id="labels-text" className="code-input" rows={4} value={text} onChange={(e) => setText(e.target.value)} />
+      <label htmlFor="labels-text">
+        One key=value per line (selectors match them with the attributes)
+      </label>
+      <textarea
+        id="labels-text"
+        className="code-input"
+        rows={4}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+      />
       <ErrorMessage message={state.error} />
-      {state.done !== undefined ? <p role="status" className="success">{state.done}</p> : null}
+      {state.done !== undefined ? (
+        <p role="status" className="success">
+          {state.done}
+        </p>
+      ) : null}
       <button type="submit">Save labels</button>
     </form>
   );
@@ -95,7 +116,12 @@ function Messages({ agent }: { agent: Agent }) {
       store.onEvent((e) => {
         if (e.type === "agent.customMessage" && e.agentId === agent.id) {
           setReplies((r) => [
-            { at: Date.now(), capability: e.capability, type: e.messageType, text: decodeBase64Text(e.data) },
+            {
+              at: Date.now(),
+              capability: e.capability,
+              type: e.messageType,
+              text: decodeBase64Text(e.data),
+            },
             ...r,
           ]);
         }
@@ -123,7 +149,12 @@ function Messages({ agent }: { agent: Agent }) {
       <div className="row-fields">
         <label>
           Capability
-          <input list="custom-caps" value={capability} onChange={(e) => setCapability(e.target.value)} required />
+          <input
+            list="custom-caps"
+            value={capability}
+            onChange={(e) => setCapability(e.target.value)}
+            required
+          />
           <datalist id="custom-caps">
             {agent.customCapabilities.map((c) => (
               <option key={c} value={c} />
@@ -136,9 +167,19 @@ function Messages({ agent }: { agent: Agent }) {
         </label>
       </div>
       <label htmlFor="msg-data">Payload (text)</label>
-      <textarea id="msg-data" className="code-input" rows={3} value={data} onChange={(e) => setData(e.target.value)} />
+      <textarea
+        id="msg-data"
+        className="code-input"
+        rows={3}
+        value={data}
+        onChange={(e) => setData(e.target.value)}
+      />
       <ErrorMessage message={state.error} />
-      {state.done !== undefined ? <p role="status" className="success">{state.done}</p> : null}
+      {state.done !== undefined ? (
+        <p role="status" className="success">
+          {state.done}
+        </p>
+      ) : null}
       <button type="submit" disabled={capability.trim() === ""}>
         Send message
       </button>
@@ -150,7 +191,8 @@ function Messages({ agent }: { agent: Agent }) {
           {replies.map((r, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: newest first, never reordered
             <li key={i}>
-              <RelativeTime at={r.at} now={now} /> <strong>{r.capability}</strong> {r.type}: <code>{r.text}</code>
+              <RelativeTime at={r.at} now={now} /> <strong>{r.capability}</strong> {r.type}:{" "}
+              <code>{r.text}</code>
             </li>
           ))}
         </ol>

@@ -15,26 +15,34 @@ import { YamlEditor } from "../components/YamlEditor.js";
 import { YamlView } from "../components/YamlView.js";
 import { filesToText } from "../lib/diff.js";
 import { formatDateTime, shortHash } from "../lib/format.js";
-import { checkYaml, mergeProblems, isYamlFile, problemFromApiError, type YamlProblem } from "../lib/yaml-check.js";
+import {
+  checkYaml,
+  isYamlFile,
+  mergeProblems,
+  problemFromApiError,
+  type YamlProblem,
+} from "../lib/yaml-check.js";
 
 function DesiredVsEffective({ agent }: { agent: Agent }) {
   const { api } = useApp();
   const desired = agent.desiredConfig;
   const version = useAsync(async (): Promise<ConfigFiles | undefined> => {
     if (desired === null || desired.configurationId === null) return undefined;
-    const number = desired.version ?? (await api.getConfiguration(desired.configurationId)).latestVersion;
+    const number =
+      desired.version ?? (await api.getConfiguration(desired.configurationId)).latestVersion;
     return (await api.getVersion(desired.configurationId, number)).files;
   }, [api, desired?.configurationId, desired?.version, desired?.hash]);
   if (desired === null) return <p className="muted">No configuration targets this agent.</p>;
   if (desired.source === "override") {
     return (
       <p className="muted">
-        The desired config is this agent's override (hash {shortHash(desired.hash)}); the API does not return
-        override contents, so compare with the effective config above.
+        The desired config is this agent's override (hash {shortHash(desired.hash)}); the API does
+        not return override contents, so compare with the effective config above.
       </p>
     );
   }
-  if (version.error !== undefined) return <ErrorMessage message={version.error} onRetry={version.reload} />;
+  if (version.error !== undefined)
+    return <ErrorMessage message={version.error} onRetry={version.reload} />;
   if (version.data === undefined) return <p className="muted">Loading the desired config…</p>;
   return (
     <DiffView
@@ -61,7 +69,11 @@ function History({ agent }: { agent: Agent }) {
   if (history.error !== undefined) return <ErrorMessage message={history.error} onRetry={reload} />;
   const entries = history.data ?? [];
   if (entries.length === 0) {
-    return <p className="muted">{history.loading ? "Loading…" : "The agent has not reported a config status yet."}</p>;
+    return (
+      <p className="muted">
+        {history.loading ? "Loading…" : "The agent has not reported a config status yet."}
+      </p>
+    );
   }
   return (
     <table className="list" aria-label="Config status history">
@@ -156,6 +168,7 @@ function OverrideEditor({ agent }: { agent: Agent }) {
           setServerProblem(undefined);
         }}
         problems={problems}
+        rows={10}
       />
       <ErrorMessage message={error} />
       {result !== undefined ? (
@@ -167,14 +180,36 @@ function OverrideEditor({ agent }: { agent: Agent }) {
         <button type="submit" disabled={busy || fileName.trim() === ""}>
           Push to this agent
         </button>
-        <button type="button" className="secondary" disabled={busy || agent.desiredConfig?.source !== "override"} onClick={() => void clear()}>
+        <button
+          type="button"
+          className="secondary"
+          disabled={busy || agent.desiredConfig?.source !== "override"}
+          onClick={() => void clear()}
+        >
           Remove override
         </button>
       </div>
       {!agent.capabilities.includes("AcceptsRemoteConfig") ? (
-        <p className="warn-text">This agent does not accept remote config (no AcceptsRemoteConfig capability).</p>
+        <p className="warn-text">
+          This agent does not accept remote config (no AcceptsRemoteConfig capability).
+        </p>
       ) : null}
     </form>
+  );
+}
+
+/** A link to a configuration, named once its name is loaded. */
+function ConfigurationLink({ id }: { id: string | null }) {
+  const { api } = useApp();
+  const config = useAsync(
+    async () => (id === null ? undefined : api.getConfiguration(id)),
+    [api, id],
+  );
+  if (id === null) return <span>configuration</span>;
+  return (
+    <a href={`#/configurations/${encodeURIComponent(id)}`}>
+      configuration {config.data?.name ?? id.slice(0, 8)}
+    </a>
   );
 }
 
@@ -191,7 +226,8 @@ export function AgentConfig({ agent }: { agent: Agent }) {
     <section className="card" aria-labelledby="config-h">
       <h2 id="config-h">Configuration</h2>
       <p data-testid="config-status">
-        Remote config status: <ConfigStatusBadge status={s.status} /> <span className="mono">{shortHash(s.configHash)}</span>
+        Remote config status: <ConfigStatusBadge status={s.status} />{" "}
+        <span className="mono">{shortHash(s.configHash)}</span>
       </p>
       {s.status === "FAILED" && s.errorMessage !== "" ? (
         <p className="error-inline" data-testid="config-error">
@@ -206,8 +242,8 @@ export function AgentConfig({ agent }: { agent: Agent }) {
           <>per-agent override {shortHash(desired.hash)}</>
         ) : (
           <>
-            <a href={`#/configurations/${encodeURIComponent(desired.configurationId ?? "")}`}>configuration</a>{" "}
-            version {desired.version ?? "latest"} ({shortHash(desired.hash)})
+            <ConfigurationLink id={desired.configurationId} /> version {desired.version ?? "latest"}{" "}
+            ({shortHash(desired.hash)})
           </>
         )}
       </p>

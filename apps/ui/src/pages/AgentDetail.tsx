@@ -3,6 +3,7 @@
  * config (status, history, effective config, override) and actions. Kept
  * current by the event stream.
  */
+import type { MouseEvent } from "react";
 import type { JsonValue, PackageStatus } from "../api/types.js";
 import { useFleet, useNow } from "../app/hooks.js";
 import {
@@ -22,7 +23,21 @@ import { AgentConfig } from "./AgentConfig.js";
 function packageRows(statuses: JsonValue): [string, PackageStatus][] {
   if (typeof statuses !== "object" || statuses === null || Array.isArray(statuses)) return [];
   const packages = (statuses as { packages?: Record<string, PackageStatus> }).packages;
-  return packages === undefined ? [] : Object.entries(packages).sort(([a], [b]) => a.localeCompare(b));
+  return packages === undefined
+    ? []
+    : Object.entries(packages).sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** Scrolls to and focuses a section heading (hash links are taken by the router). */
+function jumpTo(id: string) {
+  return (e: MouseEvent) => {
+    e.preventDefault();
+    const target = document.getElementById(id);
+    if (target === null) return;
+    target.tabIndex = -1;
+    target.scrollIntoView();
+    target.focus();
+  };
 }
 
 /** The agent detail screen. */
@@ -59,6 +74,20 @@ export function AgentDetail({ id }: { id: string }) {
         <ConfigStatusBadge status={agent.remoteConfigStatus.status} />
       </h1>
       <p className="muted mono">{agent.id}</p>
+      <nav className="jump" aria-label="Sections of this agent">
+        <a href={`#/agents/${encodeURIComponent(agent.id)}`} onClick={jumpTo("health-h")}>
+          Health
+        </a>
+        <a href={`#/agents/${encodeURIComponent(agent.id)}`} onClick={jumpTo("config-h")}>
+          Configuration
+        </a>
+        <a href={`#/agents/${encodeURIComponent(agent.id)}`} onClick={jumpTo("pkg-h")}>
+          Packages
+        </a>
+        <a href={`#/agents/${encodeURIComponent(agent.id)}`} onClick={jumpTo("actions-h")}>
+          Actions
+        </a>
+      </nav>
       <div className="grid2">
         <section className="card" aria-labelledby="conn-h">
           <h2 id="conn-h">Connection</h2>
@@ -134,7 +163,11 @@ export function AgentDetail({ id }: { id: string }) {
           />
         </section>
         <section className="card">
-          <KeyValueTable caption="Labels (user labels and attributes)" values={agent.labels} empty="No labels." />
+          <KeyValueTable
+            caption="Labels (user labels and attributes)"
+            values={agent.labels}
+            empty="No labels."
+          />
         </section>
       </div>
       <section className="card" aria-labelledby="health-h">

@@ -15,7 +15,7 @@ import {
   HealthBadge,
   RelativeTime,
 } from "../components/common.js";
-import { VirtualList } from "../components/VirtualList.js";
+import { VirtualTable } from "../components/VirtualList.js";
 import {
   agentHost,
   agentName,
@@ -151,14 +151,22 @@ export function Agents() {
       {loaded && total === 0 ? (
         <Empty title="No agents yet">Agents appear here live as soon as they connect.</Empty>
       ) : loaded && rows.length === 0 ? (
-        <Empty title="No agent matches">Change the search, the selector or the status filter.</Empty>
+        <Empty title="No agent matches">
+          Change the search, the selector or the status filter.
+        </Empty>
       ) : (
-        <div className="agents-table" role="table" aria-label="Agents" aria-rowcount={rows.length + 1}>
-          <div role="rowgroup">
-            <div role="row" className="vrow head" aria-rowindex={1}>
+        <VirtualTable
+          label="Agents"
+          className="agents-table"
+          columns={COLUMNS.length}
+          itemCount={rows.length}
+          rowHeight={ROW_HEIGHT}
+          height={Math.max(320, viewport - 250)}
+          header={
+            <tr aria-rowindex={1}>
               {COLUMNS.map(([key, label]) => (
-                <div
-                  role="columnheader"
+                <th
+                  scope="col"
                   key={key}
                   aria-sort={sort.key === key ? (sort.desc ? "descending" : "ascending") : "none"}
                 >
@@ -172,42 +180,36 @@ export function Agents() {
                     {label}
                     {sort.key === key ? (sort.desc ? " ▼" : " ▲") : ""}
                   </button>
-                </div>
+                </th>
               ))}
-            </div>
-          </div>
-          <VirtualList
-            label="Agent rows"
-            itemCount={rows.length}
-            rowHeight={ROW_HEIGHT}
-            height={Math.max(280, Math.min(rows.length * ROW_HEIGHT + 2, viewport - 290))}
-            renderRow={(i) => {
-              const a = rows[i]!;
-              return (
-                <>
-                  <div role="cell" className="name-cell">
-                    <a href={`#/agents/${encodeURIComponent(a.id)}`} title={a.id}>
-                      {agentName(a)}
-                    </a>{" "}
-                    <ConnectionBadge connected={a.connected} />
-                  </div>
-                  <div role="cell">{agentType(a)}</div>
-                  <div role="cell">{agentVersion(a)}</div>
-                  <div role="cell">{agentHost(a)}</div>
-                  <div role="cell">
-                    <HealthBadge state={healthState(a)} />
-                  </div>
-                  <div role="cell">
-                    <ConfigStatusBadge status={a.remoteConfigStatus.status} />
-                  </div>
-                  <div role="cell">
-                    <RelativeTime at={a.lastSeenAt} now={now} />
-                  </div>
-                </>
-              );
-            }}
-          />
-        </div>
+            </tr>
+          }
+          renderRow={(i) => {
+            const a = rows[i]!;
+            return (
+              <tr key={a.id} aria-rowindex={i + 2} style={{ height: ROW_HEIGHT }}>
+                <td className="name-cell">
+                  <a href={`#/agents/${encodeURIComponent(a.id)}`} title={a.id}>
+                    {agentName(a)}
+                  </a>{" "}
+                  <ConnectionBadge connected={a.connected} />
+                </td>
+                <td>{agentType(a)}</td>
+                <td>{agentVersion(a)}</td>
+                <td>{agentHost(a)}</td>
+                <td>
+                  <HealthBadge state={healthState(a)} />
+                </td>
+                <td>
+                  <ConfigStatusBadge status={a.remoteConfigStatus.status} />
+                </td>
+                <td>
+                  <RelativeTime at={a.lastSeenAt} now={now} />
+                </td>
+              </tr>
+            );
+          }}
+        />
       )}
     </div>
   );

@@ -49,7 +49,9 @@ export function Audit() {
       </p>
       <ErrorMessage message={first.error} onRetry={first.reload} />
       {first.data !== undefined && entries.length === 0 ? (
-        <Empty title="Nothing changed yet">Every change made through the API is recorded here.</Empty>
+        <Empty title="Nothing changed yet">
+          Every change made through the API is recorded here.
+        </Empty>
       ) : null}
       {entries.length > 0 ? (
         <table className="list" aria-label="Audit log">
@@ -71,7 +73,9 @@ export function Audit() {
                 <td>{e.actor}</td>
                 <td className="mono">{e.action}</td>
                 <td className="mono">{e.target}</td>
-                <td className="mono details">{e.details === null ? "" : JSON.stringify(e.details)}</td>
+                <td className="mono details">
+                  {e.details === null ? "" : JSON.stringify(e.details)}
+                </td>
               </tr>
             ))}
           </tbody>

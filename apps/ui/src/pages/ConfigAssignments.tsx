@@ -10,11 +10,19 @@ import { useApp } from "../app/context.js";
 import { useAsync, useNow } from "../app/hooks.js";
 import { Empty, ErrorMessage, RelativeTime } from "../components/common.js";
 import { plural } from "../lib/format.js";
-import { type PreviewSummary, previewSummary, selectorInputProblem } from "../lib/selector-preview.js";
+import {
+  type PreviewSummary,
+  previewSummary,
+  selectorInputProblem,
+} from "../lib/selector-preview.js";
 
 function usePreview(selector: string) {
   const { api } = useApp();
-  const [state, setState] = useState<{ summary?: PreviewSummary; error?: string; loading: boolean }>({
+  const [state, setState] = useState<{
+    summary?: PreviewSummary;
+    error?: string;
+    loading: boolean;
+  }>({
     loading: false,
   });
   useEffect(() => {
@@ -115,8 +123,10 @@ function AssignForm({
           <span className="muted">Checking…</span>
         ) : (
           <>
-            <strong data-testid="preview-count">Matches {plural(preview.summary.count, "agent")}</strong> (
-            {preview.summary.connected} connected){hint !== undefined ? ` — ${hint}` : ""}
+            <strong data-testid="preview-count">
+              Matches {plural(preview.summary.count, "agent")}
+            </strong>{" "}
+            ({preview.summary.connected} connected){hint !== undefined ? ` — ${hint}` : ""}
             {preview.summary.names.length > 0 ? (
               <ul className="chips">
                 {preview.summary.names.map((n) => (
@@ -190,7 +200,9 @@ export function ConfigAssignments({
                     aria-label={`Remove assignment ${a.selector}`}
                     onClick={() => {
                       setError(undefined);
-                      api.deleteAssignment(a.id).then(all.reload, (e: unknown) => setError(describeError(e)));
+                      api
+                        .deleteAssignment(a.id)
+                        .then(all.reload, (e: unknown) => setError(describeError(e)));
                     }}
                   >
                     Remove

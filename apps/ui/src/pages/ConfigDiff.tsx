@@ -61,7 +61,10 @@ export function ConfigDiff({ versions }: { versions: readonly ConfigurationVersi
       <div className="row-fields">
         <label>
           Desired version
-          <select value={desiredVersion} onChange={(e) => setDesiredVersion(Number(e.target.value))}>
+          <select
+            value={desiredVersion}
+            onChange={(e) => setDesiredVersion(Number(e.target.value))}
+          >
             {versionOptions}
           </select>
         </label>

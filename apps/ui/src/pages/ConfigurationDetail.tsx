@@ -14,7 +14,12 @@ import { YamlView } from "../components/YamlView.js";
 import { agentName } from "../lib/agent-fields.js";
 import { formatCount, shortHash } from "../lib/format.js";
 import { rolloutState, rolloutTotals, targetedAgents } from "../lib/rollout.js";
-import { checkYaml, mergeProblems, problemFromApiError, type YamlProblem } from "../lib/yaml-check.js";
+import {
+  checkYaml,
+  mergeProblems,
+  problemFromApiError,
+  type YamlProblem,
+} from "../lib/yaml-check.js";
 import { ConfigAssignments } from "./ConfigAssignments.js";
 import { ConfigDiff } from "./ConfigDiff.js";
 
@@ -88,8 +93,8 @@ function NewVersion({
       />
       <ErrorMessage message={error} />
       <p className="hint">
-        {names.length > 1 ? "Other files are kept from the latest version. " : ""}Versions are immutable; saving
-        pushes the new version to every agent assigned the latest version.
+        {names.length > 1 ? "Other files are kept from the latest version. " : ""}Versions are
+        immutable; saving pushes the new version to every agent assigned the latest version.
       </p>
       <button type="submit" disabled={busy || fileName.trim() === ""}>
         Save new version
@@ -105,10 +110,14 @@ function Rollout({ version }: { version: ConfigurationVersion }) {
     () =>
       targetedAgents(agents.values(), version)
         .map((a) => ({ agent: a, state: rolloutState(a, version.hash) }))
-        .sort((x, y) => x.state.localeCompare(y.state) || agentName(x.agent).localeCompare(agentName(y.agent))),
+        .sort(
+          (x, y) =>
+            x.state.localeCompare(y.state) || agentName(x.agent).localeCompare(agentName(y.agent)),
+        ),
     [revision, version],
   );
-  if (rows.length === 0) return <p className="muted">No agent has this version as its desired config.</p>;
+  if (rows.length === 0)
+    return <p className="muted">No agent has this version as its desired config.</p>;
   return (
     <table className="list" aria-label={`Agents on version ${version.version}`}>
       <thead>
@@ -144,11 +153,17 @@ export function ConfigurationDetail({ id }: { id: string }) {
   const versions = useAsync(() => api.listVersions(id), [api, id]);
   const [selected, setSelected] = useState<number | undefined>(undefined);
   const [editing, setEditing] = useState(false);
-  const list = useMemo(() => [...(versions.data ?? [])].sort((a, b) => b.version - a.version), [versions.data]);
+  const list = useMemo(
+    () => [...(versions.data ?? [])].sort((a, b) => b.version - a.version),
+    [versions.data],
+  );
   const latest = list[0];
   const shown = list.find((v) => v.version === selected) ?? latest;
   // biome-ignore lint/correctness/useExhaustiveDependencies: revision changes with every agent change
-  const totals = useMemo(() => new Map(list.map((v) => [v.version, rolloutTotals(agents.values(), v)])), [list, revision]);
+  const totals = useMemo(
+    () => new Map(list.map((v) => [v.version, rolloutTotals(agents.values(), v)])),
+    [list, revision],
+  );
   if (config.error !== undefined) {
     return (
       <div className="page">
@@ -191,16 +206,28 @@ export function ConfigurationDetail({ id }: { id: string }) {
               {list.map((v) => {
                 const t = totals.get(v.version);
                 return (
-                  <tr key={v.version} aria-selected={shown?.version === v.version} data-version={v.version}>
+                  <tr
+                    key={v.version}
+                    aria-selected={shown?.version === v.version}
+                    data-version={v.version}
+                  >
                     <td>v{v.version}</td>
                     <td className="mono">{shortHash(v.hash)}</td>
                     <td>
                       <RelativeTime at={v.createdAt} now={now} /> by {v.createdBy}
                     </td>
-                    <td className="num good-text" data-col="applied">{formatCount(t?.applied ?? 0)}</td>
-                    <td className="num" data-col="applying">{formatCount(t?.applying ?? 0)}</td>
-                    <td className={`num ${t?.failed ? "bad-text" : ""}`} data-col="failed">{formatCount(t?.failed ?? 0)}</td>
-                    <td className="num" data-col="pending">{formatCount(t?.pending ?? 0)}</td>
+                    <td className="num good-text" data-col="applied">
+                      {formatCount(t?.applied ?? 0)}
+                    </td>
+                    <td className="num" data-col="applying">
+                      {formatCount(t?.applying ?? 0)}
+                    </td>
+                    <td className={`num ${t?.failed ? "bad-text" : ""}`} data-col="failed">
+                      {formatCount(t?.failed ?? 0)}
+                    </td>
+                    <td className="num" data-col="pending">
+                      {formatCount(t?.pending ?? 0)}
+                    </td>
                     <td>
                       <button type="button" className="link" onClick={() => setSelected(v.version)}>
                         Show v{v.version}
@@ -241,7 +268,10 @@ export function ConfigurationDetail({ id }: { id: string }) {
             .map((name) => (
               <div key={name}>
                 <h3 className="mono">{name}</h3>
-                <YamlView text={shown.files[name]!.body} label={`Version ${shown.version} ${name}`} />
+                <YamlView
+                  text={shown.files[name]!.body}
+                  label={`Version ${shown.version} ${name}`}
+                />
               </div>
             ))}
           <h3>Agents on this version</h3>

@@ -10,7 +10,12 @@ import { navigate, useAsync, useFleet, useNow } from "../app/hooks.js";
 import { Empty, ErrorMessage, RelativeTime } from "../components/common.js";
 import { YamlEditor } from "../components/YamlEditor.js";
 import { formatCount } from "../lib/format.js";
-import { checkYaml, mergeProblems, problemFromApiError, type YamlProblem } from "../lib/yaml-check.js";
+import {
+  checkYaml,
+  mergeProblems,
+  problemFromApiError,
+  type YamlProblem,
+} from "../lib/yaml-check.js";
 
 const STARTER = `receivers:
   otlp:
@@ -124,9 +129,13 @@ export function Configurations() {
         </button>
       </p>
       {creating ? (
-        <NewConfiguration onCreated={(id) => navigate(`/configurations/${encodeURIComponent(id)}`)} />
+        <NewConfiguration
+          onCreated={(id) => navigate(`/configurations/${encodeURIComponent(id)}`)}
+        />
       ) : null}
-      {configs.loading && configs.data === undefined ? <p className="muted">Loading configurations…</p> : null}
+      {configs.loading && configs.data === undefined ? (
+        <p className="muted">Loading configurations…</p>
+      ) : null}
       {configs.data !== undefined && list.length === 0 ? (
         <Empty title="No configurations yet">
           Create one, give it a version, then assign it to agents with a label selector.
@@ -151,8 +160,18 @@ export function Configurations() {
                   <a href={`#/configurations/${encodeURIComponent(c.id)}`}>{c.name}</a>
                 </td>
                 <td>{c.description}</td>
-                <td>{c.latestVersion === 0 ? <span className="muted">none</span> : `v${c.latestVersion}`}</td>
-                <td>{formatCount((assignments.data ?? []).filter((a) => a.configurationId === c.id).length)}</td>
+                <td>
+                  {c.latestVersion === 0 ? (
+                    <span className="muted">none</span>
+                  ) : (
+                    `v${c.latestVersion}`
+                  )}
+                </td>
+                <td>
+                  {formatCount(
+                    (assignments.data ?? []).filter((a) => a.configurationId === c.id).length,
+                  )}
+                </td>
                 <td>{formatCount(targeted.get(c.id) ?? 0)}</td>
                 <td>
                   <RelativeTime at={c.createdAt} now={now} />

@@ -3,27 +3,20 @@
  * type, version and OS, config status totals and the latest live events.
  */
 import { useMemo } from "react";
-import type { Agent } from "../api/types.js";
 import { useFleet, useNow } from "../app/hooks.js";
 import { Empty, ErrorMessage, RelativeTime } from "../components/common.js";
-import { agentOs, agentType, agentVersion, healthState } from "../lib/agent-fields.js";
+import { summarizeFleet } from "../lib/fleet-summary.js";
 import { formatCount, percent } from "../lib/format.js";
 
-/** Top `limit` values of `key` over agents, with counts; the rest folded into "other". */
-export function groupCounts(
-  agents: Iterable<Agent>,
-  key: (a: Agent) => string,
-  limit = 6,
-): [string, number][] {
-  const counts = new Map<string, number>();
-  for (const a of agents) counts.set(key(a), (counts.get(key(a)) ?? 0) + 1);
-  const sorted = [...counts.entries()].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]));
-  if (sorted.length <= limit) return sorted;
-  const rest = sorted.slice(limit - 1).reduce((sum, [, n]) => sum + n, 0);
-  return [...sorted.slice(0, limit - 1), ["other", rest]];
-}
-
-function Breakdown({ title, rows, total }: { title: string; rows: [string, number][]; total: number }) {
+function Breakdown({
+  title,
+  rows,
+  total,
+}: {
+  title: string;
+  rows: [string, number][];
+  total: number;
+}) {
   return (
     <section className="card" aria-label={title}>
       <h3>{title}</h3>
@@ -37,7 +30,10 @@ function Breakdown({ title, rows, total }: { title: string; rows: [string, numbe
                 <th scope="row">{name}</th>
                 <td className="num">{formatCount(n)}</td>
                 <td className="bar-cell">
-                  <span className="bar" style={{ width: `${total === 0 ? 0 : (n / total) * 100}%` }} />
+                  <span
+                    className="bar"
+                    style={{ width: `${total === 0 ? 0 : (n / total) * 100}%` }}
+                  />
                 </td>
               </tr>
             ))}
@@ -48,7 +44,17 @@ function Breakdown({ title, rows, total }: { title: string; rows: [string, numbe
   );
 }
 
-function Stat({ label, value, tone, href }: { label: string; value: number; tone?: string; href?: string }) {
+function Stat({
+  label,
+  value,
+  tone,
+  href,
+}: {
+  label: string;
+  value: number;
+  tone?: string;
+  href?: string;
+}) {
   const body = (
     <>
       <span className="stat-value">{formatCount(value)}</span>
@@ -67,25 +73,7 @@ export function Overview() {
   const { agents, revision, loaded, loadError, recent } = useFleet();
   const now = useNow();
   // biome-ignore lint/correctness/useExhaustiveDependencies: revision changes with every agent change
-  const summary = useMemo(() => {
-    const list = [...agents.values()];
-    const s = { total: list.length, connected: 0, unhealthy: 0, applied: 0, applying: 0, failed: 0, unset: 0 };
-    for (const a of list) {
-      if (a.connected) s.connected += 1;
-      if (healthState(a) === "unhealthy") s.unhealthy += 1;
-      const st = a.remoteConfigStatus.status;
-      if (st === "APPLIED") s.applied += 1;
-      else if (st === "APPLYING") s.applying += 1;
-      else if (st === "FAILED") s.failed += 1;
-      else s.unset += 1;
-    }
-    return {
-      ...s,
-      byType: groupCounts(list, agentType),
-      byVersion: groupCounts(list, (a) => `${agentType(a)} ${agentVersion(a)}`),
-      byOs: groupCounts(list, agentOs),
-    };
-  }, [revision]);
+  const summary = useMemo(() => summarizeFleet(agents.values()), [revision]);
   return (
     <div className="page">
       <h1>Fleet overview</h1>
@@ -93,15 +81,19 @@ export function Overview() {
       {!loaded && loadError === undefined ? <p className="muted">Loading the fleet…</p> : null}
       {loaded && summary.total === 0 ? (
         <Empty title="No agents have connected yet">
-          Point an OpAMP agent at this server's OpAMP endpoint (port 4320, path <code>/v1/opamp</code>);
-          it appears here as soon as it connects.
+          Point an OpAMP agent at this server's OpAMP endpoint (port 4320, path{" "}
+          <code>/v1/opamp</code>); it appears here as soon as it connects.
         </Empty>
       ) : null}
       <section className="stats" aria-label="Agents">
         <Stat label="agents" value={summary.total} href="#/agents" />
         <Stat label="connected" value={summary.connected} tone="good" />
         <Stat label="disconnected" value={summary.total - summary.connected} tone="muted" />
-        <Stat label="unhealthy" value={summary.unhealthy} tone={summary.unhealthy > 0 ? "bad" : ""} />
+        <Stat
+          label="unhealthy"
+          value={summary.unhealthy}
+          tone={summary.unhealthy > 0 ? "bad" : ""}
+        />
       </section>
       <section className="stats" aria-label="Config status">
         <Stat label="config applied" value={summary.applied} tone="good" />
@@ -110,8 +102,8 @@ export function Overview() {
         <Stat label="no config status" value={summary.unset} tone="muted" />
       </section>
       <p className="muted">
-        {percent(summary.connected, summary.total)} connected, {percent(summary.applied, summary.total)} on
-        their applied config.
+        {percent(summary.connected, summary.total)} connected,{" "}
+        {percent(summary.applied, summary.total)} on their applied config.
       </p>
       <div className="grid3">
         <Breakdown title="By type" rows={summary.byType} total={summary.total} />
@@ -121,7 +113,9 @@ export function Overview() {
       <section className="card" aria-label="Recent events">
         <h2>Recent events</h2>
         {recent.length === 0 ? (
-          <p className="muted">Nothing has happened since this page opened. Events appear here live.</p>
+          <p className="muted">
+            Nothing has happened since this page opened. Events appear here live.
+          </p>
         ) : (
           <ol className="events">
             {recent.map((e, i) => (

@@ -8,7 +8,13 @@ import { describeError } from "../api/errors.js";
 import { ErrorMessage } from "../components/common.js";
 
 /** The sign-in screen; `onSignedIn` receives a verified client. */
-export function SignIn({ onSignedIn, notice }: { onSignedIn: (api: ApiClient) => void; notice?: string | undefined }) {
+export function SignIn({
+  onSignedIn,
+  notice,
+}: {
+  onSignedIn: (api: ApiClient) => void;
+  notice?: string | undefined;
+}) {
   const [token, setToken] = useState("");
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
@@ -46,8 +52,8 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: (api: ApiClient) =>
           autoFocus
         />
         <p className="hint">
-          Printed by <code>opamp-server</code> at start, or in <code>data/admin-token</code>. Kept for
-          this browser tab only.
+          Printed by <code>opamp-server</code> at start, or in <code>data/admin-token</code>. Kept
+          for this browser tab only.
         </p>
         <ErrorMessage message={error} />
         <button type="submit" disabled={busy}>

@@ -6,9 +6,11 @@ import type { Agent } from "../api/types.js";
 let counter = 0;
 
 /** An agent with sensible defaults; `overrides` replace top-level fields. */
-export function makeAgent(overrides: Partial<Agent> & { name?: string } = {}): Agent {
+export function makeAgent(
+  overrides: Partial<Agent> & { name?: string; type?: string } = {},
+): Agent {
   counter += 1;
-  const { name, ...rest } = overrides;
+  const { name, type, ...rest } = overrides;
   const id = `0190a000-0000-7000-8000-${String(counter).padStart(12, "0")}`;
   return {
     id,
@@ -19,8 +21,11 @@ export function makeAgent(overrides: Partial<Agent> & { name?: string } = {}): A
     firstSeenAt: "2026-11-25T08:00:00.000Z",
     lastSeenAt: "2026-11-25T08:00:00.000Z",
     description: {
-      identifyingAttributes: { "service.name": name ?? `agent-${counter}`, "service.version": "1.0.0" },
-      nonIdentifyingAttributes: { "os.type": "linux", "host.name": `host-${counter}` },
+      identifyingAttributes: {
+        "service.name": type ?? "otelcol",
+        "service.version": "1.0.0",
+      },
+      nonIdentifyingAttributes: { "os.type": "linux", "host.name": name ?? `host-${counter}` },
     },
     capabilities: ["ReportsStatus", "AcceptsRemoteConfig"],
     health: null,

@@ -21,7 +21,9 @@ export const SCREENSHOT_DIR = join(UI_ROOT, "test-output", "screenshots");
  * the caller turns a reason into a failure.
  */
 export function browserUnavailable(): string | undefined {
-  return existsSync(CHROMIUM_PATH) ? undefined : `${CHROMIUM_PATH} is not installed (apt-get install chromium)`;
+  return existsSync(CHROMIUM_PATH)
+    ? undefined
+    : `${CHROMIUM_PATH} is not installed (apt-get install chromium)`;
 }
 
 /** A running headless browser with one page. */

@@ -51,6 +51,9 @@ async function buildLocked(): Promise<void> {
       mkdirSync(lock);
       break;
     } catch {
+      // A lock older than any real build was left by a killed process.
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 5 * 60_000) rmSync(lock, { recursive: true, force: true });
       if (attempt > 1200) throw new Error(`UI build lock ${lock} held for 10 minutes; remove it`);
       await sleep(500);
     }

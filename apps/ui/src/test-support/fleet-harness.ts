@@ -24,7 +24,7 @@ const silent = { debug() {}, info() {}, warn() {}, error() {} };
 export const TEST_ADMIN_TOKEN = "ui-test-admin-token";
 
 /** The message a test agent reports for a config it refuses. */
-export const REFUSAL_MESSAGE = "exporter \"broken\" is not supported by this agent";
+export const REFUSAL_MESSAGE = 'exporter "broken" is not supported by this agent';
 
 /** A running control plane serving the built UI. */
 export interface TestControlPlane {
@@ -91,16 +91,28 @@ export interface TestAgent {
   id(): string;
   /** Config bodies it received, in order. */
   readonly received: ConfigFiles[];
+  /** Restart commands it received (C-19). */
+  restarts(): number;
   /** Its current effective config. */
   effective(): ConfigFiles;
   stop(): Promise<void>;
 }
 
-/** Starts an agent named `name` (service.name) against `endpoint`. */
+/** What a test agent reports about itself besides its name. */
+export interface TestAgentOptions {
+  /** service.name; default "otelcol-test". */
+  readonly type?: string;
+  /** service.version; default "0.115.0". */
+  readonly version?: string;
+  /** More non-identifying attributes (os.type, deployment.environment…). */
+  readonly attributes?: Record<string, string>;
+}
+
+/** Starts an agent named `name` (its host.name) against `endpoint`. */
 export async function startTestAgent(
   endpoint: string,
   name: string,
-  attributes: Record<string, string> = {},
+  options: TestAgentOptions = {},
 ): Promise<TestAgent> {
   let effective: ConfigFiles = {
     "collector.yaml": { body: "receivers:\n  otlp: {}\n", contentType: "text/yaml" },
@@ -110,8 +122,12 @@ export async function startTestAgent(
     endpoint,
     capabilities: TEST_AGENT_CAPABILITIES,
     agentDescription: {
-      identifyingAttributes: { "service.name": name, "service.version": "1.4.2" },
-      nonIdentifyingAttributes: { "os.type": "linux", "host.name": `${name}-host`, ...attributes },
+      identifyingAttributes: {
+        "service.name": options.type ?? "otelcol-test",
+        "service.version": options.version ?? "0.115.0",
+        "service.instance.id": name,
+      },
+      nonIdentifyingAttributes: { "os.type": "linux", "host.name": name, ...options.attributes },
     },
     customCapabilities: ["io.opamp-ts.echo"],
     heartbeatIntervalSeconds: 5,
@@ -126,6 +142,10 @@ export async function startTestAgent(
       effective = files;
       return { status: "applied" };
     },
+  });
+  let restarts = 0;
+  client.on("command", () => {
+    restarts += 1;
   });
   client.on("customMessage", (message) => {
     void client
@@ -146,6 +166,7 @@ export async function startTestAgent(
     client,
     id: () => formatInstanceUid(client.instanceUid),
     received,
+    restarts: () => restarts,
     effective: () => effective,
     stop: () => client.stop(),
   };

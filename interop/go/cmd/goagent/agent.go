@@ -30,6 +30,8 @@ type options struct {
 	initialConfig    string
 	heartbeat        time.Duration
 	compression      bool
+	ownTelemetry     bool
+	requestUID       bool
 	verbose          bool
 }
 
@@ -125,6 +127,11 @@ func (a *agent) start() error {
 	// Capabilities last: opamp-go checks that health is already set when
 	// ReportsHealth is declared.
 	caps := capabilities
+	if a.opts.ownTelemetry {
+		caps |= protobufs.AgentCapabilities_AgentCapabilities_ReportsOwnMetrics |
+			protobufs.AgentCapabilities_AgentCapabilities_ReportsOwnTraces |
+			protobufs.AgentCapabilities_AgentCapabilities_ReportsOwnLogs
+	}
 	if err := c.SetCapabilities(&caps); err != nil {
 		return fmt.Errorf("set capabilities: %w", err)
 	}
@@ -134,6 +141,10 @@ func (a *agent) start() error {
 		}); err != nil {
 			return fmt.Errorf("set custom capabilities: %w", err)
 		}
+	}
+	if a.opts.requestUID {
+		// C-2: ask the server for a uid; opamp-go clears the flag once one arrives.
+		c.SetFlags(protobufs.AgentToServerFlags_AgentToServerFlags_RequestInstanceUid)
 	}
 	heartbeat := a.opts.heartbeat
 	err := c.Start(context.Background(), types.StartSettings{

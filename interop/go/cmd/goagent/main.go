@@ -44,8 +44,11 @@ func main() {
 	flag.StringVar(&opts.initialConfig, "initial-config", "receivers: {}\n", "effective config body before any remote config")
 	flag.DurationVar(&opts.heartbeat, "heartbeat", 30*time.Second, "heartbeat / HTTP polling interval")
 	flag.BoolVar(&opts.compression, "compression", false, "gzip HTTP request bodies / negotiate permessage-deflate on WebSocket")
+	flag.BoolVar(&opts.ownTelemetry, "own-telemetry", false, "declare ReportsOwnMetrics, ReportsOwnTraces and ReportsOwnLogs")
+	flag.BoolVar(&opts.requestUID, "request-instance-uid", false, "set RequestInstanceUid so the server assigns the instance_uid")
 	flag.BoolVar(&opts.verbose, "v", false, "log opamp-go debug messages to stderr")
 	logPath := flag.String("log", "-", "where to write JSON event lines (- = stdout)")
+	stdinWatch := flag.Bool("exit-on-stdin-eof", false, "stop as on SIGTERM when standard input closes (the parent died)")
 	flag.Parse()
 
 	log, closer, err := jsonl.Open(*logPath)
@@ -67,6 +70,9 @@ func main() {
 
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	if *stdinWatch {
+		jsonl.StopOnStdinEOF(func() { stop <- syscall.SIGTERM })
+	}
 	<-stop
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/open-telemetry/opamp-go/protobufs"
 	"github.com/open-telemetry/opamp-go/server/types"
 	"google.golang.org/protobuf/proto"
@@ -77,7 +79,9 @@ type connMeta struct {
 	transport       string
 	contentEncoding string
 	acceptEncoding  string
-	remote          string
+	// extensions is the Sec-WebSocket-Extensions header the agent offered.
+	extensions string
+	remote     string
 }
 
 // onMessage records msg and builds the reply: instance_uid, capabilities and
@@ -110,8 +114,7 @@ func (r *registry) onMessage(meta connMeta, conn types.Connection, msg *protobuf
 	}
 	a.messages = append(a.messages, entry)
 	reply := a.takePending()
-	r.mu.Unlock()
-
+	// Logged under the lock so the log's order is the seq order.
 	r.log.Emit("message", map[string]any{
 		"agent":           id,
 		"seq":             entry.Seq,
@@ -121,8 +124,17 @@ func (r *registry) onMessage(meta connMeta, conn types.Connection, msg *protobuf
 		"message":         body,
 		"raw":             raw,
 	})
+	r.mu.Unlock()
+
 	reply.InstanceUid = msg.GetInstanceUid()
 	r.setCapabilities(reply)
+	if msg.GetFlags()&uint64(protobufs.AgentToServerFlags_AgentToServerFlags_RequestInstanceUid) != 0 &&
+		reply.AgentIdentification == nil {
+		// The agent asked for a uid (spec: RequestInstanceUid): assign a UUID v7.
+		if uid, err := uuid.NewV7(); err == nil {
+			reply.AgentIdentification = &protobufs.AgentIdentification{NewInstanceUid: uid[:]}
+		}
+	}
 	if hasPayload(reply) {
 		r.log.Emit("sent", map[string]any{"agent": id, "transport": meta.transport, "message": jsonl.Proto(reply)})
 	}
@@ -232,13 +244,7 @@ func (r *registry) disconnect(id string) error {
 }
 
 func parseUID(id string) ([]byte, error) {
-	clean := make([]byte, 0, len(id))
-	for i := 0; i < len(id); i++ {
-		if id[i] != '-' {
-			clean = append(clean, id[i])
-		}
-	}
-	return hex.DecodeString(string(clean))
+	return hex.DecodeString(strings.ReplaceAll(id, "-", ""))
 }
 
 // agentSummary is one row of GET /agents.

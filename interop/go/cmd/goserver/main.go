@@ -24,16 +24,32 @@ import (
 	"github.com/opamp-ts/interop/internal/jsonl"
 )
 
+// settings are the command-line flags.
+type settings struct {
+	host        string
+	port        int
+	controlPort int
+	path        string
+	customCaps  []string
+	compression bool
+	verbose     bool
+	stdinWatch  bool
+}
+
 func main() {
-	host := flag.String("host", "127.0.0.1", "loopback address to listen on")
-	port := flag.Int("port", 0, "OpAMP port (0 = pick a free one)")
-	controlPort := flag.Int("control-port", 0, "control API port (0 = pick a free one)")
-	path := flag.String("path", "/v1/opamp", "OpAMP endpoint path")
+	var cfg settings
+	flag.StringVar(&cfg.host, "host", "127.0.0.1", "loopback address to listen on")
+	flag.IntVar(&cfg.port, "port", 0, "OpAMP port (0 = pick a free one)")
+	flag.IntVar(&cfg.controlPort, "control-port", 0, "control API port (0 = pick a free one)")
+	flag.StringVar(&cfg.path, "path", "/v1/opamp", "OpAMP endpoint path")
 	logPath := flag.String("log", "-", "where to write JSON event lines (- = stdout)")
 	customCaps := flag.String("custom-capabilities", "", "comma-separated custom capabilities the server declares")
 	omitCaps := flag.Bool("omit-capabilities", false, "never set ServerToAgent.capabilities (like opamp-go's default OnMessage)")
-	verbose := flag.Bool("v", false, "log opamp-go debug messages to stderr")
+	flag.BoolVar(&cfg.compression, "compression", false, "accept permessage-deflate on WebSocket (opamp-go's EnableCompression)")
+	flag.BoolVar(&cfg.verbose, "v", false, "log opamp-go debug messages to stderr")
+	flag.BoolVar(&cfg.stdinWatch, "exit-on-stdin-eof", false, "stop as on SIGTERM when standard input closes (the parent died)")
 	flag.Parse()
+	cfg.customCaps = splitList(*customCaps)
 
 	log, closer, err := jsonl.Open(*logPath)
 	if err != nil {
@@ -43,28 +59,30 @@ func main() {
 	defer closer.Close()
 	reg := newRegistry(log)
 	reg.omitCapabilities = *omitCaps
-	if err := run(reg, *host, *port, *controlPort, *path, splitList(*customCaps), *verbose); err != nil {
+	if err := run(reg, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "goserver:", err)
 		os.Exit(1)
 	}
 }
 
-func run(reg *registry, host string, port, controlPort int, path string, customCaps []string, verbose bool) error {
+func run(reg *registry, cfg settings) error {
 	log := reg.log
-	srv := server.New(&stderrLogger{verbose: verbose})
+	srv := server.New(&stderrLogger{verbose: cfg.verbose})
 	err := srv.Start(server.StartSettings{
 		Settings: server.Settings{
 			Callbacks:          types.Callbacks{OnConnecting: onConnecting(reg)},
-			CustomCapabilities: customCaps,
+			CustomCapabilities: cfg.customCaps,
+			EnableCompression:  cfg.compression,
 		},
-		ListenEndpoint: net.JoinHostPort(host, fmt.Sprint(port)),
-		ListenPath:     path,
+		ListenEndpoint: net.JoinHostPort(cfg.host, fmt.Sprint(cfg.port)),
+		ListenPath:     cfg.path,
+		HTTPMiddleware: logHTTPResponses(log),
 	})
 	if err != nil {
 		return fmt.Errorf("start OpAMP server: %w", err)
 	}
 
-	ln, err := net.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(controlPort)))
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.host, fmt.Sprint(cfg.controlPort)))
 	if err != nil {
 		return fmt.Errorf("listen for control API: %w", err)
 	}
@@ -73,13 +91,16 @@ func run(reg *registry, host string, port, controlPort int, path string, customC
 
 	addr := srv.Addr().String()
 	log.Emit("listening", map[string]any{
-		"opampUrl":     "ws://" + addr + path,
-		"opampHttpUrl": "http://" + addr + path,
+		"opampUrl":     "ws://" + addr + cfg.path,
+		"opampHttpUrl": "http://" + addr + cfg.path,
 		"controlUrl":   "http://" + ln.Addr().String(),
 	})
 
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	if cfg.stdinWatch {
+		jsonl.StopOnStdinEOF(func() { stop <- syscall.SIGTERM })
+	}
 	<-stop
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -97,6 +118,7 @@ func onConnecting(reg *registry) func(*http.Request) types.ConnectionResponse {
 			transport:       "websocket",
 			contentEncoding: req.Header.Get("Content-Encoding"),
 			acceptEncoding:  req.Header.Get("Accept-Encoding"),
+			extensions:      req.Header.Get("Sec-WebSocket-Extensions"),
 			remote:          req.RemoteAddr,
 		}
 		if req.Header.Get("Content-Type") == "application/x-protobuf" {
@@ -107,7 +129,11 @@ func onConnecting(reg *registry) func(*http.Request) types.ConnectionResponse {
 			ConnectionCallbacks: types.ConnectionCallbacks{
 				OnConnected: func(_ context.Context, _ types.Connection) {
 					if meta.transport == "websocket" {
-						reg.log.Emit("connected", map[string]any{"transport": meta.transport, "remote": meta.remote})
+						reg.log.Emit("connected", map[string]any{
+							"transport":  meta.transport,
+							"remote":     meta.remote,
+							"extensions": meta.extensions,
+						})
 					}
 				},
 				OnMessage: func(_ context.Context, conn types.Connection, msg *protobufs.AgentToServer) *protobufs.ServerToAgent {
@@ -124,6 +150,36 @@ func onConnecting(reg *registry) func(*http.Request) types.ConnectionResponse {
 			},
 		}
 	}
+}
+
+// logHTTPResponses logs the status and Content-Encoding of every plain-HTTP
+// OpAMP reply, so tests can see whether opamp-go gzipped it.
+func logHTTPResponses(log *jsonl.Writer) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			if req.Header.Get("Content-Type") != "application/x-protobuf" {
+				next.ServeHTTP(w, req)
+				return
+			}
+			rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+			next.ServeHTTP(rec, req)
+			log.Emit("http-response", map[string]any{
+				"status":          rec.status,
+				"contentEncoding": w.Header().Get("Content-Encoding"),
+			})
+		})
+	}
+}
+
+// statusRecorder remembers the status code written through it.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
 }
 
 func splitList(s string) []string {

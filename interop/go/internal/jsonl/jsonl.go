@@ -39,6 +39,16 @@ func Open(path string) (*Writer, io.Closer, error) {
 	return New(f), f, nil
 }
 
+// StopOnStdinEOF calls stop once standard input reaches end of file: a parent
+// that holds the write end of the pipe and dies takes its peers with it, so no
+// test run leaves processes behind.
+func StopOnStdinEOF(stop func()) {
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		stop()
+	}()
+}
+
 // noClose is the closer of stdout: the process owns it, not the writer.
 type noClose struct{}
 

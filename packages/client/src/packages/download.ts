@@ -30,7 +30,10 @@ export interface DownloadOptions {
  * and the client's TLS settings, bounded in size, then check the SHA-256
  * `content_hash` (§6.6). Redirects are not followed (P-33).
  */
-export async function downloadFile(file: DownloadableFile, options: DownloadOptions): Promise<DownloadResult> {
+export async function downloadFile(
+  file: DownloadableFile,
+  options: DownloadOptions,
+): Promise<DownloadResult> {
   let url: URL;
   try {
     url = new URL(file.downloadUrl);
@@ -46,7 +49,10 @@ export async function downloadFile(file: DownloadableFile, options: DownloadOpti
   try {
     content = await get(url, headers, options);
   } catch (error) {
-    return { ok: false, reason: `download of ${url.href} failed: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      ok: false,
+      reason: `download of ${url.href} failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   if (file.contentHash.length > 0) {
     const actual = createHash("sha256").update(content).digest();

@@ -26,12 +26,18 @@ export class Ed25519PackageVerifier implements PackageVerifier {
 
   constructor(options: Ed25519VerifierOptions) {
     if (options.publicKeys.length === 0) {
-      throw new OpampClientError("INVALID_OPTIONS", "Ed25519PackageVerifier needs at least one public key");
+      throw new OpampClientError(
+        "INVALID_OPTIONS",
+        "Ed25519PackageVerifier needs at least one public key",
+      );
     }
     this.keys = options.publicKeys.map((pem) => {
       const key = createPublicKey(pem);
       if (key.asymmetricKeyType !== "ed25519") {
-        throw new OpampClientError("INVALID_OPTIONS", `package signing key is ${key.asymmetricKeyType}, not ed25519`);
+        throw new OpampClientError(
+          "INVALID_OPTIONS",
+          `package signing key is ${key.asymmetricKeyType}, not ed25519`,
+        );
       }
       return key;
     });
@@ -41,11 +47,17 @@ export class Ed25519PackageVerifier implements PackageVerifier {
   async verify(input: SignedContent): Promise<PackageStepResult> {
     if (input.signature.length === 0) {
       return this.requireSignature
-        ? { ok: false, reason: `package ${input.name} has no signature and signatures are required` }
+        ? {
+            ok: false,
+            reason: `package ${input.name} has no signature and signatures are required`,
+          }
         : { ok: true };
     }
     if (input.signature.length !== 64) {
-      return { ok: false, reason: `package ${input.name}: signature is ${input.signature.length} bytes, Ed25519 needs 64` };
+      return {
+        ok: false,
+        reason: `package ${input.name}: signature is ${input.signature.length} bytes, Ed25519 needs 64`,
+      };
     }
     for (const key of this.keys) {
       if (verify(null, input.content, key, input.signature)) return { ok: true };

@@ -17,7 +17,11 @@ import {
 import { OpampClientError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { PackagesOptions } from "../options.js";
-import type { PersistedPackage, PersistedPackageFailure, PersistedPackages } from "../state-store.js";
+import type {
+  PersistedPackage,
+  PersistedPackageFailure,
+  PersistedPackages,
+} from "../state-store.js";
 import type { TlsOptions } from "../tls.js";
 import { downloadFile } from "./download.js";
 
@@ -110,16 +114,24 @@ export class PackageSyncer {
       if (name in offer.packages) continue;
       if (pkg.type === "topLevel") {
         // P-18: never drop the running top-level package without a replacement.
-        this.host.logger.warn("server did not offer the installed top-level package; keeping it", { name });
+        this.host.logger.warn("server did not offer the installed top-level package; keeping it", {
+          name,
+        });
         continue;
       }
-      const removed = (await this.options.installer.remove?.(name)) ?? { ok: false, reason: "installer cannot remove" };
+      const removed = (await this.options.installer.remove?.(name)) ?? {
+        ok: false,
+        reason: "installer cannot remove",
+      };
       if (removed.ok) {
         delete installed[name];
         delete failed[name];
         this.statuses.delete(name);
       } else {
-        this.host.logger.warn("could not remove a package the server no longer offers", { name, reason: removed.reason });
+        this.host.logger.warn("could not remove a package the server no longer offers", {
+          name,
+          reason: removed.reason,
+        });
       }
     }
     await this.host.save({ allPackagesHash: offerHash, installed, failed });
@@ -168,7 +180,20 @@ export class PackageSyncer {
       return { ok: false, reason: "offer has no downloadable file" };
     }
     const base = this.offeredStatus(name, pkg, has);
-    let lastReport = 0;
+    const reportDownloading = (percent: number, bytesPerSecond: number) => {
+      const status = create(PackageStatusSchema, {
+        ...base,
+        status: PackageStatusEnum.PackageStatusEnum_Downloading,
+        downloadDetails: create(PackageDownloadDetailsSchema, {
+          downloadPercent: percent,
+          downloadBytesPerSecond: bytesPerSecond,
+        }),
+      });
+      this.statuses.set(name, status);
+      this.host.report(this.snapshot());
+    };
+    reportDownloading(0, 0);
+    let lastReport = Date.now();
     const download = await downloadFile(pkg.file, {
       tls: this.host.tls(),
       maxBytes: this.options.maxBytes ?? 1024 ** 3,
@@ -176,19 +201,11 @@ export class PackageSyncer {
       onProgress: (progress) => {
         const now = Date.now();
         const done = progress.total !== undefined && progress.bytes >= progress.total;
-        if (progress.bytes > 0 && !done && now - lastReport < this.timing.progressIntervalMs) return;
-        if (progress.bytes > 0 && done) return;
+        if (progress.bytes === 0 || done || now - lastReport < this.timing.progressIntervalMs)
+          return;
         lastReport = now;
-        const status = create(PackageStatusSchema, {
-          ...base,
-          status: PackageStatusEnum.PackageStatusEnum_Downloading,
-          downloadDetails: create(PackageDownloadDetailsSchema, {
-            downloadPercent: progress.total ? (progress.bytes / progress.total) * 100 : 0,
-            downloadBytesPerSecond: progress.bytesPerSecond,
-          }),
-        });
-        this.statuses.set(name, status);
-        this.host.report(this.snapshot());
+        const percent = progress.total ? (progress.bytes / progress.total) * 100 : 0;
+        reportDownloading(percent, progress.bytesPerSecond);
       },
     });
     if (!download.ok) return download;
@@ -203,11 +220,17 @@ export class PackageSyncer {
     }
     this.statuses.set(
       name,
-      create(PackageStatusSchema, { ...base, status: PackageStatusEnum.PackageStatusEnum_Installing }),
+      create(PackageStatusSchema, {
+        ...base,
+        status: PackageStatusEnum.PackageStatusEnum_Installing,
+      }),
     );
     this.host.report(this.snapshot());
     const dir = this.options.downloadDir ?? join(tmpdir(), "opamp-ts-packages");
-    const path = join(dir, `${name.replace(/[^\w.-]/g, "_") || "agent"}-${randomBytes(6).toString("hex")}`);
+    const path = join(
+      dir,
+      `${name.replace(/[^\w.-]/g, "_") || "agent"}-${randomBytes(6).toString("hex")}`,
+    );
     try {
       await mkdir(dir, { recursive: true });
       await writeFile(path, download.content, { mode: 0o600 });
@@ -219,7 +242,10 @@ export class PackageSyncer {
         path,
       });
     } catch (error) {
-      return { ok: false, reason: `installer failed: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        ok: false,
+        reason: `installer failed: ${error instanceof Error ? error.message : String(error)}`,
+      };
     } finally {
       await rm(path, { force: true });
     }
@@ -242,7 +268,11 @@ export class PackageSyncer {
     };
   }
 
-  private installedStatus(name: string, pkg: PersistedPackage, offered?: PackageAvailable): PackageStatus {
+  private installedStatus(
+    name: string,
+    pkg: PersistedPackage,
+    offered?: PackageAvailable,
+  ): PackageStatus {
     return create(PackageStatusSchema, {
       name,
       agentHasVersion: pkg.version,

@@ -12,7 +12,9 @@ export interface VerifiedPackage {
 }
 
 /** What an installer or verifier decided: expected outcomes, not exceptions (DESIGN §3). */
-export type PackageStepResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export type PackageStepResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string };
 
 /**
  * Installs verified packages into the agent (§6.3 step 4). The client never

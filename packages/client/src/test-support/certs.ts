@@ -23,17 +23,26 @@ export interface Pem {
 }
 
 async function keys(): Promise<webcrypto.CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  return (await webcrypto.subtle.generateKey(ALG, true, [
+    "sign",
+    "verify",
+  ])) as webcrypto.CryptoKeyPair;
 }
 
 async function keyPem(key: webcrypto.CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key as never));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n").trimEnd()}\n-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN PRIVATE KEY-----\n${der
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .trimEnd()}\n-----END PRIVATE KEY-----\n`;
 }
 
 let serial = 1;
 const nextSerial = () => (serial++).toString(16).padStart(2, "0");
-const validity = () => ({ notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + DAY) });
+const validity = () => ({
+  notBefore: new Date(Date.now() - DAY),
+  notAfter: new Date(Date.now() + DAY),
+});
 
 /** A throw-away certificate authority that can issue server and client certificates and sign CSRs. */
 export class TestCa {
@@ -65,7 +74,11 @@ export class TestCa {
     return this.caCert.toString("pem");
   }
 
-  private async issue(subject: string, publicKey: unknown, usage: "server" | "client"): Promise<string> {
+  private async issue(
+    subject: string,
+    publicKey: unknown,
+    usage: "server" | "client",
+  ): Promise<string> {
     const extensions =
       usage === "server"
         ? [
@@ -92,13 +105,19 @@ export class TestCa {
   /** A server certificate for 127.0.0.1. */
   async server(): Promise<Pem> {
     const pair = await keys();
-    return { cert: await this.issue("CN=127.0.0.1", pair.publicKey, "server"), key: await keyPem(pair.privateKey) };
+    return {
+      cert: await this.issue("CN=127.0.0.1", pair.publicKey, "server"),
+      key: await keyPem(pair.privateKey),
+    };
   }
 
   /** A client certificate with the given common name. */
   async client(commonName: string): Promise<Pem> {
     const pair = await keys();
-    return { cert: await this.issue(`CN=${commonName}`, pair.publicKey, "client"), key: await keyPem(pair.privateKey) };
+    return {
+      cert: await this.issue(`CN=${commonName}`, pair.publicKey, "client"),
+      key: await keyPem(pair.privateKey),
+    };
   }
 
   /** Sign a PKCS#10 request (C-33, S-15); returns the certificate PEM and the request's subject. */

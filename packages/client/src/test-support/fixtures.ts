@@ -6,6 +6,7 @@ import type { ScriptedServer } from "./scripted-server.js";
 
 /** Both transports, for tests that must hold on each. */
 export const TRANSPORTS = ["websocket", "http"] as const;
+/** "websocket" or "http". */
 export type TransportName = (typeof TRANSPORTS)[number];
 
 /** Fast timing for tests; production defaults are far larger. */
@@ -17,6 +18,7 @@ export const FAST_TIMING = {
   downloadProgressIntervalMs: 0,
 } as const;
 
+/** A capability mask from enum members. */
 export const caps = (...bits: AgentCapabilities[]): bigint => combineBits(...bits);
 
 /** A client pointed at `server` over `transport` with fast timing. */
@@ -44,10 +46,20 @@ export function collectErrors(client: OpampClient): OpampClientError[] {
 }
 
 /** Poll `condition` until true (no timing assertions: only a generous upper bound). */
-export async function until(condition: () => boolean, timeoutMs = 10_000, what = "condition"): Promise<void> {
+export async function until(
+  condition: () => boolean,
+  timeoutMs = 10_000,
+  what = "condition",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** Run `effect`, then return `value`: for one-shot scripted replies. */
+export function withEffect<T>(effect: () => void, value: T): T {
+  effect();
+  return value;
 }

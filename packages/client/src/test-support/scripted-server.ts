@@ -1,5 +1,11 @@
 import { EventEmitter } from "node:events";
-import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer as createHttpServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
@@ -53,14 +59,28 @@ export interface ReplyContext {
 /** Options of {@link ScriptedServer}. */
 export interface ScriptedServerOptions {
   /** TLS server settings; `rejectUnauthorized` defaults to `requestCert`. */
-  readonly tls?: { cert: string; key: string; ca?: string; requestCert?: boolean; rejectUnauthorized?: boolean };
+  readonly tls?: {
+    cert: string;
+    key: string;
+    ca?: string;
+    requestCert?: boolean;
+    rejectUnauthorized?: boolean;
+  };
   readonly capabilities?: bigint;
   /** Called for each message; `undefined` = plain acknowledgement. */
-  readonly reply?: (message: AgentToServer, context: ReplyContext) => Reply | ReplyInit | undefined | Promise<Reply | ReplyInit | undefined>;
+  readonly reply?: (
+    message: AgentToServer,
+    context: ReplyContext,
+  ) => Reply | ReplyInit | undefined | Promise<Reply | ReplyInit | undefined>;
   /** Refuse a WebSocket upgrade with a status (503 + Retry-After, 401…). */
-  readonly upgrade?: (req: IncomingMessage) => { status: number; headers?: Record<string, string> } | undefined;
+  readonly upgrade?: (
+    req: IncomingMessage,
+  ) => { status: number; headers?: Record<string, string> } | undefined;
   /** Serve files under `/files/<name>`; a gate promise delays the body. */
-  readonly files?: Record<string, { body: Uint8Array; gate?: () => Promise<void>; headers?: Record<string, string> }>;
+  readonly files?: Record<
+    string,
+    { body: Uint8Array; gate?: () => Promise<void>; headers?: Record<string, string> }
+  >;
   /** Gzip HTTP responses when the client accepts it. Default true. */
   readonly gzipResponses?: boolean;
 }
@@ -99,7 +119,14 @@ export class ScriptedServer extends EventEmitter {
     super();
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.onRequest(req, res);
     this.server = options.tls
-      ? createHttpsServer({ ...options.tls, requestCert: options.tls.requestCert ?? false, rejectUnauthorized: options.tls.rejectUnauthorized ?? options.tls.requestCert ?? false }, handler)
+      ? createHttpsServer(
+          {
+            ...options.tls,
+            requestCert: options.tls.requestCert ?? false,
+            rejectUnauthorized: options.tls.rejectUnauthorized ?? options.tls.requestCert ?? false,
+          },
+          handler,
+        )
       : createHttpServer(handler);
     this.server.on("connection", (socket) => this.track(socket));
     this.server.on("secureConnection", (socket) => this.track(socket));
@@ -126,7 +153,10 @@ export class ScriptedServer extends EventEmitter {
   }
 
   /** Resolve with the first received message (past or future) matching `predicate`. */
-  waitFor(predicate: (message: AgentToServer, record: Received) => boolean, timeoutMs = 10_000): Promise<AgentToServer> {
+  waitFor(
+    predicate: (message: AgentToServer, record: Received) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<AgentToServer> {
     const found = this.received.find((r) => predicate(r.message, r));
     if (found) return Promise.resolve(found.message);
     return new Promise((resolve, reject) => {
@@ -155,7 +185,8 @@ export class ScriptedServer extends EventEmitter {
       this.outbox.push(message);
       return;
     }
-    for (const ws of this.clients) ws.send(encodeServerToAgentFrame(create(ServerToAgentSchema, message)));
+    for (const ws of this.clients)
+      ws.send(encodeServerToAgentFrame(create(ServerToAgentSchema, message)));
   }
 
   /** Send a raw WebSocket frame to every connected client. */
@@ -185,11 +216,21 @@ export class ScriptedServer extends EventEmitter {
     socket.on("close", () => this.sockets.delete(socket));
   }
 
-  private record(message: AgentToServer, transport: "websocket" | "http", req: IncomingMessage): number {
+  private record(
+    message: AgentToServer,
+    transport: "websocket" | "http",
+    req: IncomingMessage,
+  ): number {
     const socket = req.socket as TLSSocket;
-    const peer = typeof socket.getPeerCertificate === "function" ? socket.getPeerCertificate() : undefined;
+    const peer =
+      typeof socket.getPeerCertificate === "function" ? socket.getPeerCertificate() : undefined;
     const cn = peer?.subject?.CN;
-    const record = { message, transport, headers: req.headers, peerCommonName: Array.isArray(cn) ? cn[0] : cn };
+    const record = {
+      message,
+      transport,
+      headers: req.headers,
+      peerCommonName: Array.isArray(cn) ? cn[0] : cn,
+    };
     this.received.push(record);
     this.emit("received", record);
     return this.received.length - 1;
@@ -200,7 +241,11 @@ export class ScriptedServer extends EventEmitter {
     if (reply !== undefined && "kind" in reply) return reply as Reply;
     const init: ReplyInit = { ...(reply as ReplyInit | undefined) };
     if (init.instanceUid === undefined) init.instanceUid = message.instanceUid;
-    if ((init.capabilities === undefined && (context.transport === "http" || context.firstOnConnection)) && init.errorResponse === undefined) {
+    if (
+      init.capabilities === undefined &&
+      (context.transport === "http" || context.firstOnConnection) &&
+      init.errorResponse === undefined
+    ) {
       init.capabilities = this.options.capabilities ?? DEFAULT_CAPS;
     }
     return { kind: "message", message: init };
@@ -209,8 +254,12 @@ export class ScriptedServer extends EventEmitter {
   private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const refusal = this.options.upgrade?.(req);
     if (refusal !== undefined) {
-      const headers = Object.entries(refusal.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join("");
-      socket.end(`HTTP/1.1 ${refusal.status} Refused\r\n${headers}Content-Length: 0\r\nConnection: close\r\n\r\n`);
+      const headers = Object.entries(refusal.headers ?? {})
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join("");
+      socket.end(
+        `HTTP/1.1 ${refusal.status} Refused\r\n${headers}Content-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -229,10 +278,15 @@ export class ScriptedServer extends EventEmitter {
           if (!isBinary) return;
           const message = decodeAgentToServerFrame(data);
           const index = this.record(message, "websocket", req);
-          const reply = await this.script(message, { transport: "websocket", index, firstOnConnection: first });
+          const reply = await this.script(message, {
+            transport: "websocket",
+            index,
+            firstOnConnection: first,
+          });
           first = false;
           if (ws.readyState !== ws.OPEN) return;
-          if (reply.kind === "message") ws.send(encodeServerToAgentFrame(create(ServerToAgentSchema, reply.message)));
+          if (reply.kind === "message")
+            ws.send(encodeServerToAgentFrame(create(ServerToAgentSchema, reply.message)));
           else if (reply.kind === "raw") ws.send(reply.data, { binary: reply.binary ?? true });
           else if (reply.kind === "drop") ws.terminate();
         });
@@ -271,14 +325,18 @@ export class ScriptedServer extends EventEmitter {
       return;
     }
     let out: Uint8Array;
-    if (reply.kind === "raw") out = typeof reply.data === "string" ? Buffer.from(reply.data) : reply.data;
+    if (reply.kind === "raw")
+      out = typeof reply.data === "string" ? Buffer.from(reply.data) : reply.data;
     else {
       const pushed = this.outbox.shift();
       const merged = { ...reply.message, ...(pushed ?? {}) } as ReplyInit;
       out = encodeServerToAgent(create(ServerToAgentSchema, merged));
     }
     const headers: Record<string, string> = { "Content-Type": "application/x-protobuf" };
-    if ((this.options.gzipResponses ?? true) && /gzip/.test(String(req.headers["accept-encoding"]))) {
+    if (
+      (this.options.gzipResponses ?? true) &&
+      /gzip/.test(String(req.headers["accept-encoding"]))
+    ) {
       out = gzipSync(out);
       headers["Content-Encoding"] = "gzip";
     }

@@ -1,7 +1,7 @@
-import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from "node:http";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { gunzip, gzip } from "node:zlib";
 import { promisify } from "node:util";
+import { gunzip, gzip } from "node:zlib";
 import {
   decodeServerToAgent,
   encodeAgentToServer,
@@ -97,7 +97,9 @@ export class HttpTransport implements Transport {
     while (!this.stopping) {
       if (delay > 0 || !force) {
         this.backingOff = delay > 0;
-        const timedOut = await this.sleep(delay > 0 ? delay : this.host.heartbeatIntervalMs("http"));
+        const timedOut = await this.sleep(
+          delay > 0 ? delay : this.host.heartbeatIntervalMs("http"),
+        );
         this.backingOff = false;
         if (this.stopping) break;
         force = timedOut || delay > 0;
@@ -173,7 +175,10 @@ export class HttpTransport implements Transport {
     try {
       body = encodeAgentToServer(message, { maxBytes: this.config.maxSendBytes });
     } catch (error) {
-      return { kind: "dropped", error: toClientError("MESSAGE_TOO_LARGE", error, "outgoing message not sent") };
+      return {
+        kind: "dropped",
+        error: toClientError("MESSAGE_TOO_LARGE", error, "outgoing message not sent"),
+      };
     }
     const headers: Record<string, string> = {
       ...this.config.settings.headers,
@@ -190,7 +195,10 @@ export class HttpTransport implements Transport {
     try {
       response = await this.send(body, headers);
     } catch (error) {
-      return { kind: "failed", error: toClientError("CONNECT_FAILED", error, `POST ${this.url.href}`) };
+      return {
+        kind: "failed",
+        error: toClientError("CONNECT_FAILED", error, `POST ${this.url.href}`),
+      };
     }
     return this.interpret(response.res, response.body);
   }
@@ -198,7 +206,10 @@ export class HttpTransport implements Transport {
   private async interpret(res: IncomingMessage, raw: Buffer): Promise<PostResult> {
     const status = res.statusCode ?? 0;
     if (status === 401) {
-      return { kind: "failed", error: new OpampClientError("UNAUTHORIZED", "server rejected the credentials (HTTP 401)") };
+      return {
+        kind: "failed",
+        error: new OpampClientError("UNAUTHORIZED", "server rejected the credentials (HTTP 401)"),
+      };
     }
     if (status === 429 || status === 503) {
       const header = res.headers["retry-after"];
@@ -210,13 +221,28 @@ export class HttpTransport implements Transport {
       };
     }
     if (status === 413) {
-      return { kind: "dropped", error: new OpampClientError("MESSAGE_TOO_LARGE", "server refused the request as too large (HTTP 413); not resent") };
+      return {
+        kind: "dropped",
+        error: new OpampClientError(
+          "MESSAGE_TOO_LARGE",
+          "server refused the request as too large (HTTP 413); not resent",
+        ),
+      };
     }
     if (status === 400) {
-      return { kind: "dropped", error: new OpampClientError("SERVER_ERROR", "server refused the request as malformed (HTTP 400); not resent") };
+      return {
+        kind: "dropped",
+        error: new OpampClientError(
+          "SERVER_ERROR",
+          "server refused the request as malformed (HTTP 400); not resent",
+        ),
+      };
     }
     if (status < 200 || status >= 300) {
-      return { kind: "failed", error: new OpampClientError("CONNECT_FAILED", `server answered HTTP ${status}`) };
+      return {
+        kind: "failed",
+        error: new OpampClientError("CONNECT_FAILED", `server answered HTTP ${status}`),
+      };
     }
     try {
       const limit = this.config.maxReceiveBytes;
@@ -226,13 +252,19 @@ export class HttpTransport implements Transport {
           : raw;
       return { kind: "reply", message: decodeServerToAgent(body, { maxBytes: limit }) };
     } catch (error) {
-      const code = error instanceof RangeError || /too large|larger/i.test(String(error)) ? "MESSAGE_TOO_LARGE" : "MALFORMED_MESSAGE";
+      const code =
+        error instanceof RangeError || /too large|larger/i.test(String(error))
+          ? "MESSAGE_TOO_LARGE"
+          : "MALFORMED_MESSAGE";
       const wrapped = toClientError(code, error, "response discarded");
       return { kind: "failed", error: wrapped };
     }
   }
 
-  private send(body: Uint8Array, headers: Record<string, string>): Promise<{ res: IncomingMessage; body: Buffer }> {
+  private send(
+    body: Uint8Array,
+    headers: Record<string, string>,
+  ): Promise<{ res: IncomingMessage; body: Buffer }> {
     const request = this.url.protocol === "https:" ? httpsRequest : httpRequest;
     const limit = this.config.maxReceiveBytes;
     return new Promise((resolve, reject) => {
@@ -251,7 +283,12 @@ export class HttpTransport implements Transport {
           res.on("data", (chunk: Buffer) => {
             size += chunk.length;
             if (size > limit) {
-              req.destroy(new OpampClientError("MESSAGE_TOO_LARGE", `response body over ${limit} bytes; discarded`));
+              req.destroy(
+                new OpampClientError(
+                  "MESSAGE_TOO_LARGE",
+                  `response body over ${limit} bytes; discarded`,
+                ),
+              );
               return;
             }
             chunks.push(chunk);

@@ -266,7 +266,11 @@ export class WebSocketTransport implements Transport {
     while (this.writing) await new Promise((resolve) => setImmediate(resolve));
   }
 
-  private async buildSafely(options: { force?: boolean; disconnect?: boolean; fullState?: boolean }) {
+  private async buildSafely(options: {
+    force?: boolean;
+    disconnect?: boolean;
+    fullState?: boolean;
+  }) {
     try {
       return await this.host.build(options);
     } catch (error) {
@@ -325,9 +329,13 @@ function upgradeFailure(res: IncomingMessage): OpampClientError {
 
 function errorFromSocket(error: Error): OpampClientError {
   if (/max payload/i.test(error.message)) {
-    return new OpampClientError("MESSAGE_TOO_LARGE", "received message over the limit; closed with 1009", {
-      cause: error,
-    });
+    return new OpampClientError(
+      "MESSAGE_TOO_LARGE",
+      "received message over the limit; closed with 1009",
+      {
+        cause: error,
+      },
+    );
   }
   return toClientError("CONNECT_FAILED", error, "WebSocket connection");
 }
