@@ -23,7 +23,12 @@ import { capacity } from "./scenarios/capacity.js";
 import type { ScenarioContext } from "./scenarios/context.js";
 import { pushLatency } from "./scenarios/push-latency.js";
 import { reconnectStorm } from "./scenarios/reconnect-storm.js";
-import { SCENARIOS, type RunEntry, type ScenarioName, type ScenarioResult } from "./scenarios/result.js";
+import {
+  type RunEntry,
+  SCENARIOS,
+  type ScenarioName,
+  type ScenarioResult,
+} from "./scenarios/result.js";
 import { throughput } from "./scenarios/throughput.js";
 import { TARGET_KINDS, type TargetKind } from "./targets/targets.js";
 
@@ -35,7 +40,12 @@ const RUNNERS: Record<ScenarioName, (ctx: ScenarioContext) => Promise<RunEntry[]
 };
 
 function list(text: string | undefined): string[] | undefined {
-  return text === undefined ? undefined : text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return text === undefined
+    ? undefined
+    : text
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
 }
 
 async function main(): Promise<number> {
@@ -72,11 +82,15 @@ async function main(): Promise<number> {
   const pin = !values["no-pin"] && cpus().length >= 2;
   const runtimeNotes: string[] = [];
   if (values.source) {
-    runtimeNotes.push("Node processes ran the TypeScript sources through tsx (--source), not the tsc output.");
+    runtimeNotes.push(
+      "Node processes ran the TypeScript sources through tsx (--source), not the tsc output.",
+    );
   } else if (buildForBench()) {
     setRuntime("dist");
   } else {
-    runtimeNotes.push("tsc -b failed, so Node processes ran the sources through tsx instead of the tsc output.");
+    runtimeNotes.push(
+      "tsc -b failed, so Node processes ran the sources through tsx instead of the tsc output.",
+    );
   }
   const profileDir = values.profile ? join(REPO_ROOT, "bench/.work/profiles") : undefined;
   if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
@@ -89,7 +103,8 @@ async function main(): Promise<number> {
       seconds: values.seconds !== undefined ? Number(values.seconds) : undefined,
       profileDir,
       notes,
-      log: (m) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${name}: ${m}\n`),
+      log: (m) =>
+        process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${name}: ${m}\n`),
     };
     const startedAt = new Date().toISOString();
     ctx.log(`load average ${load1().toFixed(2)}`);
@@ -102,7 +117,9 @@ async function main(): Promise<number> {
       command: `npm run bench -- ${process.argv.slice(2).join(" ")}`,
       machine: machineInfo(),
       notes: [
-        ...(pin ? ["Each server runs pinned to CPU 1, the load generators to CPU 0 (taskset)."] : []),
+        ...(pin
+          ? ["Each server runs pinned to CPU 1, the load generators to CPU 0 (taskset)."]
+          : []),
         `Node processes run ${currentRuntime() === "dist" ? "the tsc output (dist/) with plain node" : "the sources through tsx"}.`,
         ...runtimeNotes,
         ...notes,
@@ -121,7 +138,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -54,9 +54,16 @@ for (const transport of ["websocket", "http"] as const) {
       await first?.close();
     });
 
-    test("S-9 C-11 a control plane without the agent's state asks for it and opamp-go sends everything", async () => {
+    test("S-23 S-9 C-11 shutdown closes with 1001; a control plane without the agent's state asks for it and opamp-go sends it all", async () => {
       const { opampPort, httpPort } = first.reuse;
+      const from = agent.mark();
       await first.stop();
+      if (transport === "websocket") {
+        // S-23: a shutdown closes the WebSocket with a Close frame, 1001 Going Away.
+        await agent.waitFor("library-error", (e) => /close 1001/.test(String(e.message)), {
+          after: from,
+        });
+      }
       const freshDir = mkdtempSync(join(tmpdir(), "opamp-interop-cp-"));
       second = await ControlPlane.start({ dataDir: freshDir, opampPort, httpPort });
       const row = await poll("the agent's full state on the new control plane", async () => {

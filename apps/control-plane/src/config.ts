@@ -24,6 +24,10 @@ export interface ServerConfig {
   readonly maxMessageBytes: number;
   readonly uiDir: string | undefined;
   readonly logLevel: string;
+  /** This node's id among nodes sharing a PostgreSQL database; generated into the data dir when unset. */
+  readonly nodeId?: string | undefined;
+  /** Seconds without a node heartbeat after which other nodes mark its agents disconnected. */
+  readonly nodeTimeoutSeconds?: number | undefined;
 }
 
 type Kind = "string" | "number" | "list";
@@ -136,6 +140,21 @@ export const SETTINGS: readonly Setting[] = [
     env: "OPAMP_UI_DIR",
     kind: "string",
     help: "built web UI to serve at / (default: apps/ui/dist when present)",
+  },
+  {
+    key: "nodeId",
+    flag: "node-id",
+    env: "OPAMP_NODE_ID",
+    kind: "string",
+    help: "this node's id when several nodes share a PostgreSQL database (generated into <data-dir>/node-id when unset)",
+  },
+  {
+    key: "nodeTimeoutSeconds",
+    flag: "node-timeout",
+    env: "OPAMP_NODE_TIMEOUT",
+    kind: "number",
+    default: 30,
+    help: "seconds; a node silent for this long has its agents marked disconnected by the others",
   },
   {
     key: "logLevel",

@@ -5,7 +5,8 @@ export type ControlPlaneErrorCode =
   | "INVALID_SELECTOR"
   | "INVALID_CONFIG"
   | "STORAGE"
-  | "CONFIG";
+  | "CONFIG"
+  | "PUBSUB";
 
 /** Where in the input a validation error is (YAML line/column, selector position). */
 export interface ErrorLocation {

@@ -40,13 +40,13 @@ test("stop sends SIGTERM, then SIGKILL to the whole process group when the Colle
   await until(() => processGone(grandchild), "the grandchild in the same process group to die");
 });
 
-test("a Collector that exits on SIGTERM is stopped without SIGKILL; output is kept as a tail with error lines first", async (t) => {
+test("a Collector that exits on SIGTERM is stopped without SIGKILL; output is kept as a tail and failure lines skip routine log lines", async (t) => {
   const dir = await tempDir("proc2");
   t.after(() => dir.remove());
   const script = await fakeCollector(
     dir.path,
     "polite",
-    "echo 'info starting'\necho 'Error: cannot bind 127.0.0.1:4318' >&2\necho 'info still here'\ntrap 'exit 0' TERM\nwhile true; do sleep 0.1; done",
+    "printf '2026-01-01T00:00:00Z\\tinfo\\tstarting\\n'\necho 'Error: cannot bind 127.0.0.1:4318' >&2\necho \"'exporters' unknown type\"\nprintf '2026-01-01T00:00:01Z\\tinfo\\tstill here\\n'\ntrap 'exit 0' TERM\nwhile true; do sleep 0.1; done",
   );
   const child = await AgentProcess.start({
     executable: script,
@@ -55,8 +55,11 @@ test("a Collector that exits on SIGTERM is stopped without SIGKILL; output is ke
     tailBytes: 4096,
     output: { kind: "file", path: join(dir.path, "agent.log") },
   });
-  await until(async () => child.lastLines().includes("info still here"), "output");
-  assert.deepEqual(child.errorLines(), ["Error: cannot bind 127.0.0.1:4318"]);
+  await until(async () => child.lastLines().some((line) => line.endsWith("still here")), "output");
+  assert.deepEqual(child.errorLines(), [
+    "Error: cannot bind 127.0.0.1:4318",
+    "'exporters' unknown type",
+  ]);
   const exit = await child.stop(60_000);
   assert.equal(exit.code, 0);
   assert.equal(exit.signal, null);

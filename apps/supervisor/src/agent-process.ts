@@ -95,11 +95,16 @@ export class AgentProcess {
       .slice(-max);
   }
 
-  /** Lines that look like errors (`error`, `Error:`, `fatal`, `panic`), else the last lines. */
-  errorLines(max = 10): string[] {
+  /**
+   * The lines that explain a failure: the recent output without the
+   * Collector's routine `debug`/`info`/`warn` log lines (its zap format is
+   * `<time>\t<level>\t…`), so error log lines, the final `Error: …` and its
+   * continuation lines remain. Falls back to the last lines.
+   */
+  errorLines(max = 12): string[] {
     const lines = this.lastLines(200);
-    const errors = lines.filter((line) => /\berror\b|Error:|\bfatal\b|\bpanic\b/i.test(line));
-    return (errors.length > 0 ? errors : lines).slice(-max);
+    const failures = lines.filter((line) => !/^\S+\t(debug|info|warn)\t/.test(line));
+    return (failures.length > 0 ? failures : lines).slice(-max);
   }
 
   /**

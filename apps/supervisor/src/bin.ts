@@ -27,6 +27,13 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+  let stopRequested: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stopRequested = resolve;
+  });
+  // Registered before start, so a signal during bootstrap still stops the Collector cleanly.
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const)
+    process.once(signal, () => stopRequested());
   let supervisor: Supervisor;
   try {
     supervisor = await Supervisor.start(config);
@@ -38,12 +45,7 @@ async function main(): Promise<number> {
   process.stderr.write(
     `${JSON.stringify({ level: "info", msg: "supervisor running", instanceUid: supervisor.instanceUid, config: configPath })}\n`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
-    process.once("SIGHUP", stop);
-  });
+  await stopped;
   await supervisor.close();
   return 0;
 }

@@ -77,13 +77,13 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapRes
       child.exited,
     );
     if (server.lastDescription === undefined) {
-      const lines = child.running ? child.errorLines() : child.lastLines(12);
+      const lines = child.errorLines();
       const what = child.running
         ? `did not report its description within ${options.timeoutMs} ms`
         : "exited during bootstrap";
       throw new SupervisorError(
         "BOOTSTRAP",
-        `the Collector ${what}` + (lines.length > 0 ? `:\n${lines.join("\n")}` : ""),
+        `the Collector ${what}${lines.length > 0 ? `:\n${lines.join("\n")}` : ""}`,
       );
     }
     options.logger.info("bootstrap done", {

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import { Ed25519PackageVerifier, type PackageVerifier, type TlsOptions } from "@opamp-ts/client";
 import { AgentCapabilities } from "@opamp-ts/protocol";
-import type { CapabilitiesConfig } from "./config.js";
+import type { CapabilitiesConfig, ServerTlsConfig, SupervisorConfig } from "./config.js";
 
 /**
  * The `AgentCapabilities` mask the supervisor declares (spec §"AgentCapabilities",
@@ -27,4 +29,34 @@ export function capabilityMask(c: CapabilitiesConfig): bigint {
   let mask = 0n;
   for (const [on, bit] of bits) if (on) mask |= BigInt(bit);
   return mask;
+}
+
+/** `server.tls` as the client library's TLS options (spec §"Security"). */
+export function clientTls(tls: ServerTlsConfig): TlsOptions {
+  return {
+    ca: tls.caPem,
+    cert: tls.certPem,
+    key: tls.keyPem,
+    insecureSkipVerify: tls.insecureSkipVerify,
+    minVersion: tls.minVersion,
+    maxVersion: tls.maxVersion,
+    serverName: tls.serverName,
+    includeSystemCaCertsPool: tls.includeSystemCaCertsPool,
+    cipherSuites: tls.cipherSuites.length > 0 ? tls.cipherSuites : undefined,
+  };
+}
+
+/**
+ * The package signature check of `agent.package` (spec §"Code Signing",
+ * C-40): Ed25519 over the file's bytes by one of the configured keys.
+ * Without keys (only allowed with `require_signature: false`) nothing is checked.
+ */
+export function packageVerifier(
+  settings: SupervisorConfig["agent"]["package"],
+): PackageVerifier | undefined {
+  if (settings.publicKeyFiles.length === 0) return undefined;
+  return new Ed25519PackageVerifier({
+    publicKeys: settings.publicKeyFiles.map((file) => readFileSync(file, "utf8")),
+    requireSignature: settings.requireSignature,
+  });
 }

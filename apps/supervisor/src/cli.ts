@@ -5,6 +5,7 @@ export type CliRequest =
   | { readonly kind: "run"; readonly configPath: string }
   | { readonly kind: "help"; readonly text: string };
 
+/** `--help` text: the one flag, the exit codes, where the keys are documented. */
 export const HELP = `Usage: opamp-supervisor --config <supervisor.yaml>
 
 Runs an OpenTelemetry Collector and manages it through an OpAMP server.

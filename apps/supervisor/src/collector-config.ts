@@ -52,11 +52,36 @@ export function supervisorOwnedSection(settings: ExtensionSettings): ConfigMap {
 
 /**
  * The bootstrap config: only the supervisor-owned extensions and no pipeline,
- * run with the `service.AllowNoPipelines` feature gate, so bootstrap opens no
- * port and needs no particular receiver or exporter in the distribution.
+ * run with the `service.AllowNoPipelines` feature gate and internal metrics
+ * off, so bootstrap opens no port and needs no particular receiver or
+ * exporter in the distribution.
  */
 export function bootstrapConfig(owned: ConfigMap): ConfigMap {
-  return { ...owned, service: { ...(owned.service as ConfigMap), pipelines: {} } };
+  return idleConfig({ ...owned, service: { ...(owned.service as ConfigMap), pipelines: {} } });
+}
+
+/** Does the config define at least one pipeline? */
+export function hasPipelines(config: ConfigMap): boolean {
+  const pipelines = (config.service as ConfigMap | undefined)?.pipelines;
+  return typeof pipelines === "object" && pipelines !== null && Object.keys(pipelines).length > 0;
+}
+
+/**
+ * A config without pipelines runs idle (only the extensions) until a config
+ * arrives. Unless a telemetry section says otherwise, its internal metrics
+ * are turned off so an idle Collector opens no port (the Collector's default
+ * Prometheus endpoint, localhost:8888, would clash with any other Collector
+ * on the host).
+ */
+export function idleConfig(config: ConfigMap): ConfigMap {
+  if (hasPipelines(config)) return config;
+  const service = (config.service as ConfigMap | undefined) ?? {};
+  const telemetry = (service.telemetry as ConfigMap | undefined) ?? {};
+  if (telemetry.metrics !== undefined) return config;
+  return {
+    ...config,
+    service: { ...service, telemetry: { ...telemetry, metrics: { level: "none" } } },
+  };
 }
 
 /** One own-telemetry destination the server offered (spec `TelemetryConnectionSettings`). */

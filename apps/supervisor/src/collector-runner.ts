@@ -113,7 +113,7 @@ export class CollectorRunner {
     return {
       ok: false,
       reason: `the Collector ${describeExit(outcome)}`,
-      lines: child.lastLines(12),
+      lines,
     };
   }
 

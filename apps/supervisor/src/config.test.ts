@@ -166,3 +166,34 @@ test("loadConfig reports unreadable files and invalid YAML as INVALID_CONFIG", a
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("telemetry::logs::output_paths and server::tls extras of the Go config are accepted and mapped", () => {
+  const config = parseConfig(
+    {
+      ...minimal(),
+      server: {
+        endpoint: "wss://opamp.example/v1/opamp",
+        tls: {
+          include_system_ca_certs_pool: true,
+          cipher_suites: ["TLS_AES_128_GCM_SHA256"],
+          insecure: false,
+        },
+      },
+      telemetry: {
+        logs: {
+          level: "debug",
+          output_paths: ["stdout", "sup.log"],
+          error_output_paths: ["stderr"],
+        },
+      },
+    },
+    {},
+  );
+  assert.deepEqual(config.telemetry.logs, {
+    level: "debug",
+    outputPaths: ["stdout", join(process.cwd(), "sup.log")],
+  });
+  assert.equal(config.server.tls.includeSystemCaCertsPool, true);
+  assert.deepEqual(config.server.tls.cipherSuites, ["TLS_AES_128_GCM_SHA256"]);
+  assert.deepEqual(parseConfig(minimal(), {}).telemetry.logs.outputPaths, ["stderr"]);
+});

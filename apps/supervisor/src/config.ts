@@ -37,6 +37,8 @@ export interface ServerTlsConfig {
   readonly certPem?: string;
   readonly keyPem?: string;
   readonly serverName?: string;
+  readonly includeSystemCaCertsPool: boolean;
+  readonly cipherSuites: readonly string[];
   readonly minVersion?: string;
   readonly maxVersion?: string;
 }
@@ -78,7 +80,13 @@ export interface SupervisorConfig {
     };
   };
   readonly storage: { readonly directory: string };
-  readonly telemetry: { readonly logs: { readonly level: LogLevel } };
+  readonly telemetry: {
+    readonly logs: {
+      readonly level: LogLevel;
+      /** `stdout`, `stderr` or file paths; every line goes to each. */
+      readonly outputPaths: readonly string[];
+    };
+  };
   readonly healthcheck: { readonly endpoint?: string };
 }
 
@@ -183,6 +191,8 @@ function parseServer(r: ConfigReader, value: unknown): SupervisorConfig["server"
     "key_file",
     "key_pem",
     "server_name_override",
+    "include_system_ca_certs_pool",
+    "cipher_suites",
     "min_version",
     "max_version",
   ]);
@@ -206,6 +216,12 @@ function parseServer(r: ConfigReader, value: unknown): SupervisorConfig["server"
     certPem: pem("cert_pem", "cert_file"),
     keyPem: pem("key_pem", "key_file"),
     serverName: r.string(t.server_name_override, "server::tls::server_name_override"),
+    includeSystemCaCertsPool: r.bool(
+      t.include_system_ca_certs_pool,
+      "server::tls::include_system_ca_certs_pool",
+      false,
+    ),
+    cipherSuites: r.stringList(t.cipher_suites, "server::tls::cipher_suites"),
     minVersion: r.string(t.min_version, "server::tls::min_version"),
     maxVersion: r.string(t.max_version, "server::tls::max_version"),
   };
@@ -388,12 +404,22 @@ function parseStorage(r: ConfigReader, value: unknown): SupervisorConfig["storag
 
 function parseTelemetry(r: ConfigReader, value: unknown): SupervisorConfig["telemetry"] {
   const t = r.section(value, "telemetry", ["logs"]);
-  const l = r.section(t.logs, "telemetry::logs", ["level"]);
+  const l = r.section(t.logs, "telemetry::logs", ["level", "output_paths", "error_output_paths"]);
   const level = (r.string(l.level, "telemetry::logs::level") ?? "info").toLowerCase();
   if (!(LEVELS as readonly string[]).includes(level)) {
     r.fail("telemetry::logs::level", `"${level}" must be one of ${LEVELS.join(", ")}`);
   }
-  return { logs: { level: level as LogLevel } };
+  const outputPaths = r.stringList(l.output_paths, "telemetry::logs::output_paths");
+  // Accepted for compatibility: errors go to the same destinations as every other line.
+  r.stringList(l.error_output_paths, "telemetry::logs::error_output_paths");
+  return {
+    logs: {
+      level: level as LogLevel,
+      outputPaths: (outputPaths.length > 0 ? outputPaths : ["stderr"]).map((path) =>
+        path === "stdout" || path === "stderr" ? path : resolve(path),
+      ),
+    },
+  };
 }
 
 function parseHealthcheck(r: ConfigReader, value: unknown): SupervisorConfig["healthcheck"] {

@@ -4,7 +4,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { requireCollector } from "./test-support/collector.js";
+import { E2E, requireCollector } from "./test-support/collector.js";
 import { processGone } from "./test-support/fake-collector.js";
 import { tempDir } from "./test-support/harness.js";
 import { Upstream } from "./test-support/upstream.js";
@@ -96,7 +96,7 @@ async function startBin(
   return { run, pid: collectorPid(run.stderr())! };
 }
 
-test("SIGTERM to the supervisor stops the Collector and exits 0", async (t) => {
+test("SIGTERM to the supervisor stops the Collector and exits 0", E2E, async (t) => {
   const collector = await requireCollector(t);
   if (collector === undefined) return;
   const { run, pid } = await startBin(t, collector, "bin-term");
@@ -105,11 +105,15 @@ test("SIGTERM to the supervisor stops the Collector and exits 0", async (t) => {
   assert.equal(await processGone(pid), true);
 });
 
-test("the Collector never outlives a supervisor killed with SIGKILL (orphan detection through ppid)", async (t) => {
-  const collector = await requireCollector(t);
-  if (collector === undefined) return;
-  const { run, pid } = await startBin(t, collector, "bin-kill");
-  run.child.kill("SIGKILL");
-  await run.exited;
-  await until(() => processGone(pid), "the orphaned Collector to exit");
-});
+test(
+  "the Collector never outlives a supervisor killed with SIGKILL (orphan detection through ppid)",
+  E2E,
+  async (t) => {
+    const collector = await requireCollector(t);
+    if (collector === undefined) return;
+    const { run, pid } = await startBin(t, collector, "bin-kill");
+    run.child.kill("SIGKILL");
+    await run.exited;
+    await until(() => processGone(pid), "the orphaned Collector to exit");
+  },
+);

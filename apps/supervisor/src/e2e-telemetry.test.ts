@@ -3,62 +3,57 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
-import { requireCollector } from "./test-support/collector.js";
-import { startTestSupervisor, tempDir } from "./test-support/harness.js";
+import { E2E, requireCollector } from "./test-support/collector.js";
+import { e2eFixture } from "./test-support/harness.js";
 import { freePort } from "./test-support/otlp.js";
-import { Upstream } from "./test-support/upstream.js";
 
-test("C-28 an own-metrics destination offer becomes the Collector's service::telemetry exporter and it runs healthy with it", async (t) => {
-  const collector = await requireCollector(t);
-  if (collector === undefined) return;
-  const dir = await tempDir("telemetry");
-  const upstream = await new Upstream().start();
-  const supervisor = await startTestSupervisor({
-    collector,
-    endpoint: upstream.url,
-    storage: dir.path,
-  });
-  t.after(async () => {
-    await supervisor.close();
-    await upstream.close();
-    await dir.remove();
-  });
-  await upstream.waitFor((m) => m.health?.healthy === true, "a healthy Collector");
-  const first = supervisor.collectorPid;
-  const destination = `http://127.0.0.1:${await freePort()}/v1/metrics`;
-  const before = upstream.messages.length;
-  await upstream.send({
-    connectionSettings: {
-      hash: new Uint8Array([1, 2, 3]),
-      ownMetrics: {
-        destinationEndpoint: destination,
-        headers: { headers: [{ key: "Authorization", value: "Bearer own" }] },
+test(
+  "C-28 an own-metrics destination offer becomes the Collector's service::telemetry exporter and it runs healthy with it",
+  E2E,
+  async (t) => {
+    const collector = await requireCollector(t);
+    if (collector === undefined) return;
+    const { dir, upstream, start } = await e2eFixture(t, "telemetry");
+    const supervisor = await start({ collector });
+    await upstream.waitFor((m) => m.health?.healthy === true, "a healthy Collector");
+    const first = supervisor.collectorPid;
+    const destination = `http://127.0.0.1:${await freePort()}/v1/metrics`;
+    const before = upstream.messages.length;
+    await upstream.send({
+      connectionSettings: {
+        hash: new Uint8Array([1, 2, 3]),
+        ownMetrics: {
+          destinationEndpoint: destination,
+          headers: { headers: [{ key: "Authorization", value: "Bearer own" }] },
+        },
       },
-    },
-  });
-  await upstream.waitFor(
-    (m) =>
-      upstream.messages.indexOf(m) >= before &&
-      m.health?.healthy === true &&
-      supervisor.collectorPid !== first,
-    "the Collector restarted healthy with its own-telemetry exporter",
-  );
-  const effective = parse(await readFile(join(dir.path, "effective.yaml"), "utf8")) as {
-    service: {
-      telemetry: {
-        metrics: { readers: Array<{ periodic: { exporter: { otlp: Record<string, unknown> } } }> };
+    });
+    await upstream.waitFor(
+      (m) =>
+        upstream.messages.indexOf(m) >= before &&
+        m.health?.healthy === true &&
+        supervisor.collectorPid !== first,
+      "the Collector restarted healthy with its own-telemetry exporter",
+    );
+    const effective = parse(await readFile(join(dir, "effective.yaml"), "utf8")) as {
+      service: {
+        telemetry: {
+          metrics: {
+            readers: Array<{ periodic: { exporter: { otlp: Record<string, unknown> } } }>;
+          };
+        };
       };
     };
-  };
-  const otlp = effective.service.telemetry.metrics.readers[0]?.periodic.exporter.otlp;
-  assert.equal(otlp?.endpoint, destination);
-  assert.deepEqual(otlp?.headers, [{ name: "Authorization", value: "Bearer own" }]);
-  const state = JSON.parse(await readFile(join(dir.path, "supervisor-state.json"), "utf8")) as {
-    ownTelemetry?: { metrics?: { endpoint: string } };
-  };
-  assert.equal(
-    state.ownTelemetry?.metrics?.endpoint,
-    destination,
-    "the offer is persisted for restarts",
-  );
-});
+    const otlp = effective.service.telemetry.metrics.readers[0]?.periodic.exporter.otlp;
+    assert.equal(otlp?.endpoint, destination);
+    assert.deepEqual(otlp?.headers, [{ name: "Authorization", value: "Bearer own" }]);
+    const state = JSON.parse(await readFile(join(dir, "supervisor-state.json"), "utf8")) as {
+      ownTelemetry?: { metrics?: { endpoint: string } };
+    };
+    assert.equal(
+      state.ownTelemetry?.metrics?.endpoint,
+      destination,
+      "the offer is persisted for restarts",
+    );
+  },
+);

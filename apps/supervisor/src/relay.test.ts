@@ -3,29 +3,20 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { keyValuesToAttributes } from "@opamp-ts/protocol";
 import { fakeCollector } from "./test-support/fake-collector.js";
-import { startTestSupervisor, tempDir } from "./test-support/harness.js";
-import { Upstream } from "./test-support/upstream.js";
+import { e2eFixture } from "./test-support/harness.js";
 
 const fake = fileURLToPath(new URL("./test-support/fake-extension.ts", import.meta.url));
 
 test("C-34 C-35 custom messages are relayed both ways, and the description and components come from bootstrap merged with agent::description", async (t) => {
-  const dir = await tempDir("relay");
+  const { dir, upstream, start } = await e2eFixture(t, "relay");
   const script = await fakeCollector(
-    dir.path,
+    dir,
     "fake-otelcol",
     `exec "${process.execPath}" --conditions=source --import tsx "${fake}" "$@"`,
   );
-  const upstream = await new Upstream().start();
-  const supervisor = await startTestSupervisor({
+  const supervisor = await start({
     collector: script,
-    endpoint: upstream.url,
-    storage: dir.path,
     agent: { description: { non_identifying_attributes: { "deployment.environment": "test" } } },
-  });
-  t.after(async () => {
-    await supervisor.close();
-    await upstream.close();
-    await dir.remove();
   });
   const hello = await upstream.waitFor(
     (m) => m.customMessage?.type === "hello",
@@ -64,4 +55,19 @@ test("C-34 C-35 custom messages are relayed both ways, and the description and c
   assert.equal(nonIdentifying["deployment.environment"], "test");
   const components = upstream.messages.find((m) => m.availableComponents !== undefined);
   assert.ok(components?.availableComponents?.hash.length, "available components are reported");
+});
+
+test("a local config file that does not exist stops the start with INVALID_CONFIG naming the file", async (t) => {
+  const { dir, start } = await e2eFixture(t, "missing-file");
+  const script = await fakeCollector(
+    dir,
+    "fake-otelcol",
+    `exec "${process.execPath}" --conditions=source --import tsx "${fake}" "$@"`,
+  );
+  await assert.rejects(
+    start({ collector: script, agent: { config_files: [`${dir}/missing.yaml`] } }),
+    (error: unknown) =>
+      (error as { code?: string }).code === "INVALID_CONFIG" &&
+      /missing\.yaml/.test((error as Error).message),
+  );
 });

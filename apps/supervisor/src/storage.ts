@@ -25,6 +25,7 @@ export interface StoragePaths {
   readonly binaries: string;
 }
 
+/** The file layout of `storage.directory` (see docs/supervisor.md, "Persistence"). */
 export function storagePaths(directory: string): StoragePaths {
   return {
     directory,

@@ -2,12 +2,10 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
   type AvailableComponentsInput,
-  Ed25519PackageVerifier,
   FileStateStore,
   type Logger,
   OpampClient,
   type RemoteConfigOutcome,
-  type TlsOptions,
 } from "@opamp-ts/client";
 import {
   type AgentRemoteConfig,
@@ -23,8 +21,10 @@ import {
 } from "@opamp-ts/protocol";
 import { stringify } from "yaml";
 import { bootstrap, NO_PIPELINES_GATE } from "./bootstrap.js";
-import { capabilityMask } from "./capabilities.js";
+import { capabilityMask, clientTls, packageVerifier } from "./capabilities.js";
 import {
+  hasPipelines,
+  idleConfig,
   type OwnTelemetry,
   ownTelemetrySection,
   supervisorOwnedSection,
@@ -32,6 +32,7 @@ import {
 import { CollectorRunner, type LaunchResult, type LaunchSpec } from "./collector-runner.js";
 import type { SupervisorConfig } from "./config.js";
 import { mergeDescription } from "./description.js";
+import { SupervisorError } from "./errors.js";
 import { startHealthEndpoint } from "./health-endpoint.js";
 import { LocalServer } from "./local-server.js";
 import { jsonLogger } from "./logger.js";
@@ -75,6 +76,8 @@ export class Supervisor {
   private runningConfig: ConfigMap | undefined;
   private health: { port: number; close(): Promise<void> } | undefined;
   private customCapabilities: readonly string[] = [];
+  /** The last health to report, kept while the upstream client is not started yet. */
+  private lastHealth: MessageInitShape<typeof ComponentHealthSchema> | undefined;
   /** Custom messages the Collector sent before the upstream client started (C-34). */
   private pendingUp: CustomMessageInput[] = [];
   private readonly onExit = () => this.runner.killNow();
@@ -85,10 +88,13 @@ export class Supervisor {
     instanceUid: string,
   ) {
     this.instanceUid = instanceUid;
-    this.logger = options.logger ?? jsonLogger(config.telemetry.logs.level);
+    this.logger =
+      options.logger ?? jsonLogger(config.telemetry.logs.level, config.telemetry.logs.outputPaths);
     this.paths = storagePaths(config.storage.directory);
     this.store = new SupervisorStore(this.paths);
-    this.localServer = new LocalServer(this.token, this.relayHandlers(), this.logger);
+    // The local link drops whenever the Collector restarts; those warnings are not actionable.
+    const localLogger = { ...this.logger, warn: this.logger.debug };
+    this.localServer = new LocalServer(this.token, this.relayHandlers(), localLogger);
     this.runner = new CollectorRunner({
       env: config.agent.env,
       tailBytes: config.agent.crashLogSnippetKib * 1024,
@@ -116,8 +122,6 @@ export class Supervisor {
     options: SupervisorOptions = {},
   ): Promise<Supervisor> {
     const clientStore = new FileStateStore(storagePaths(config.storage.directory).clientState);
-    const store = new SupervisorStore(storagePaths(config.storage.directory));
-    await store.open();
     const persisted = await clientStore.load();
     const uid =
       config.agent.instanceId ?? persisted?.instanceUid ?? formatInstanceUid(newInstanceUid());
@@ -159,6 +163,11 @@ export class Supervisor {
     const { agent } = this.config;
     await this.store.open();
     process.on("exit", this.onExit);
+    if (agent.useHupConfigReload) {
+      this.logger.warn(
+        "agent::use_hup_config_reload is ignored: the Collector is restarted to apply a config",
+      );
+    }
     const localEndpoint = await this.localServer.listen(agent.opampServerPort);
     this.owned = supervisorOwnedSection({
       localEndpoint,
@@ -186,7 +195,9 @@ export class Supervisor {
       );
       if (remote.ok) this.runningRemote = remote.map;
     }
-    const initial = await this.mutex.run(() => this.launchWith(this.runningRemote));
+    const composed = this.compose(this.runningRemote);
+    if (!composed.ok) throw new SupervisorError("INVALID_CONFIG", composed.reason);
+    const initial = await this.mutex.run(() => this.launchComposed(composed.config));
     if (!initial.ok) {
       this.logger.error("the Collector did not start healthy", {
         reason: initial.reason,
@@ -203,9 +214,7 @@ export class Supervisor {
     if (this.customCapabilities.length > 0)
       this.client.setCustomCapabilities(this.customCapabilities);
     for (const message of this.pendingUp.splice(0)) this.relayUp(message);
-    const health = this.localServer.lastHealth;
-    if (health !== undefined && this.config.capabilities.reportsHealth)
-      this.client.setHealth(health);
+    if (this.lastHealth !== undefined) this.reportHealth(this.lastHealth);
     if (this.config.healthcheck.endpoint !== undefined) {
       this.health = await startHealthEndpoint(
         this.config.healthcheck.endpoint,
@@ -219,19 +228,10 @@ export class Supervisor {
     components: AvailableComponentsInput | undefined,
   ): OpampClient {
     const { server, capabilities, agent } = this.config;
-    const tls: TlsOptions = {
-      ca: server.tls.caPem,
-      cert: server.tls.certPem,
-      key: server.tls.keyPem,
-      insecureSkipVerify: server.tls.insecureSkipVerify,
-      minVersion: server.tls.minVersion,
-      maxVersion: server.tls.maxVersion,
-      serverName: server.tls.serverName,
-    };
     const client = new OpampClient({
       endpoint: server.endpoint,
       headers: server.headers,
-      tls,
+      tls: clientTls(server.tls),
       capabilities: capabilityMask(capabilities),
       agentDescription: mergeDescription(undefined, agent.description, this.instanceUid),
       instanceUid: parseInstanceUid(this.instanceUid),
@@ -255,15 +255,7 @@ export class Supervisor {
               relaunch: () => this.launchWith(this.runningRemote),
               recover: (result) => this.runner.recover(result.lines, result.reason),
             }),
-            verifier:
-              agent.package.publicKeyFiles.length > 0
-                ? new Ed25519PackageVerifier({
-                    publicKeys: agent.package.publicKeyFiles.map((file) =>
-                      readFileSync(file, "utf8"),
-                    ),
-                    requireSignature: agent.package.requireSignature,
-                  })
-                : undefined,
+            verifier: packageVerifier(agent.package),
             downloadDir: `${this.paths.binaries}/downloads`,
           }
         : undefined,
@@ -320,7 +312,7 @@ export class Supervisor {
     if (!composed.ok) return { status: "failed", errorMessage: composed.reason };
     const unchanged =
       this.runningConfig !== undefined &&
-      stringify(this.runningConfig) === stringify(composed.config) &&
+      stringify(this.runningConfig) === stringify(idleConfig(composed.config)) &&
       this.runner.running &&
       this.localServer.lastHealth?.healthy === true;
     const result: LaunchResult = unchanged
@@ -367,7 +359,8 @@ export class Supervisor {
     return this.launchComposed(composed.config);
   }
 
-  private async launchComposed(config: ConfigMap): Promise<LaunchResult> {
+  private async launchComposed(composed: ConfigMap): Promise<LaunchResult> {
+    const config = idleConfig(composed);
     await writeFileAtomic(this.paths.effectiveConfig, stringify(config));
     this.runningConfig = config;
     const result = await this.runner.launch(
@@ -379,12 +372,9 @@ export class Supervisor {
   }
 
   private launchSpec(config: ConfigMap): LaunchSpec {
-    const service = config.service as ConfigMap | undefined;
-    const pipelines = service?.pipelines as ConfigMap | undefined;
     const args = ["--config", this.paths.effectiveConfig];
     // Nothing to run yet (no local pipelines, no remote config): idle with only the extensions.
-    if (pipelines === undefined || Object.keys(pipelines).length === 0)
-      args.push(`--feature-gates=${NO_PIPELINES_GATE}`);
+    if (!hasPipelines(config)) args.push(`--feature-gates=${NO_PIPELINES_GATE}`);
     return { executable: this.currentBinary(), args: [...args, ...this.config.agent.args] };
   }
 
@@ -415,6 +405,7 @@ export class Supervisor {
   }
 
   private reportHealth(health: MessageInitShape<typeof ComponentHealthSchema>): void {
+    this.lastHealth = health;
     if (this.clientStarted && this.config.capabilities.reportsHealth)
       this.client?.setHealth(health);
   }

@@ -61,7 +61,11 @@ export class BinaryInstaller implements PackageInstaller {
       path: target,
     });
     const started = await this.host.relaunch();
-    if (started.ok) return { ok: true };
+    if (started.ok) {
+      // Keep the storage small: a binary an earlier upgrade installed is no longer needed.
+      if (previous.startsWith(this.host.binariesDir)) await rm(previous, { force: true });
+      return { ok: true };
+    }
     this.host.logger.warn("new Collector binary failed; switching back", {
       reason: started.reason,
     });

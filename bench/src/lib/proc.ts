@@ -23,7 +23,11 @@ export interface ProcSample {
 }
 
 /** Parse the `VmRSS`, `VmHWM` and `Threads` lines of /proc/<pid>/status. */
-export function parseStatus(text: string): { rssBytes: number; peakRssBytes: number; threads: number } {
+export function parseStatus(text: string): {
+  rssBytes: number;
+  peakRssBytes: number;
+  threads: number;
+} {
   const kb = (key: string): number => {
     const m = new RegExp(`^${key}:\\s+(\\d+)\\s*kB`, "m").exec(text);
     return m ? Number(m[1]) * 1024 : 0;
@@ -40,7 +44,10 @@ export function parseStatus(text: string): { rssBytes: number; peakRssBytes: num
 export function parseStatCpuSeconds(text: string): number {
   const end = text.lastIndexOf(")");
   if (end === -1) throw new Error("not a /proc/<pid>/stat line");
-  const fields = text.slice(end + 2).trim().split(/\s+/);
+  const fields = text
+    .slice(end + 2)
+    .trim()
+    .split(/\s+/);
   // After the name: state(3) ppid(4) … utime(14) stime(15); index = field - 3.
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);

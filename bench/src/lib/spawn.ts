@@ -75,17 +75,25 @@ export function spawnLimited(argv: readonly string[], options: SpawnOptions = {}
  * Wait for the first stdout line matching `match`; resolves with all output
  * up to and including that line. Rejects on exit or timeout.
  */
-export function waitForLine(child: ChildProcess, match: RegExp, timeoutMs: number): Promise<string> {
+export function waitForLine(
+  child: ChildProcess,
+  match: RegExp,
+  timeoutMs: number,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     let buffer = "";
-    const timer = setTimeout(() => done(new Error(`no line matching ${match} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => done(new Error(`no line matching ${match} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       buffer += chunk.toString("utf8");
       const lines = buffer.split("\n");
       const at = lines.findIndex((line) => match.test(line));
       if (at !== -1) done(undefined, lines.slice(0, at + 1).join("\n"));
     };
-    const onExit = (code: number | null) => done(new Error(`process exited (${code}) before ${match}`));
+    const onExit = (code: number | null) =>
+      done(new Error(`process exited (${code}) before ${match}`));
     const done = (error?: Error, line?: string) => {
       clearTimeout(timer);
       child.stdout?.off("data", onData);

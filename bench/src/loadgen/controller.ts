@@ -38,7 +38,8 @@ function request<T extends LoadEvent["type"]>(
 /** Merge stats of several processes. */
 export function mergeStats(all: readonly LoadStats[]): LoadStats {
   const errors: Record<string, number> = {};
-  for (const s of all) for (const [k, v] of Object.entries(s.errors)) errors[k] = (errors[k] ?? 0) + v;
+  for (const s of all)
+    for (const [k, v] of Object.entries(s.errors)) errors[k] = (errors[k] ?? 0) + v;
   const sum = (f: (s: LoadStats) => number) => all.reduce((acc, s) => acc + f(s), 0);
   return {
     agents: sum((s) => s.agents),
@@ -74,7 +75,11 @@ export class LoadGenerators {
         ...(cpus !== undefined ? { cpus } : {}),
       });
       children.push(child);
-      await request(child, { type: "start", options: { ...options, agents, firstIndex: i * per } }, "started");
+      await request(
+        child,
+        { type: "start", options: { ...options, agents, firstIndex: i * per } },
+        "started",
+      );
     }
     return new LoadGenerators(children);
   }
@@ -85,7 +90,9 @@ export class LoadGenerators {
 
   async stats(): Promise<LoadStats> {
     return mergeStats(
-      await Promise.all(this.children.map(async (c) => (await request(c, { type: "stats" }, "stats")).stats)),
+      await Promise.all(
+        this.children.map(async (c) => (await request(c, { type: "stats" }, "stats")).stats),
+      ),
     );
   }
 
@@ -109,7 +116,11 @@ export class LoadGenerators {
   }
 
   /** Poll until `done(stats)` or the timeout; returns the last stats. */
-  async waitFor(done: (s: LoadStats) => boolean, timeoutMs: number, everyMs = 250): Promise<LoadStats> {
+  async waitFor(
+    done: (s: LoadStats) => boolean,
+    timeoutMs: number,
+    everyMs = 250,
+  ): Promise<LoadStats> {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const s = await this.stats();

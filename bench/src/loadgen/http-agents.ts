@@ -20,7 +20,10 @@ import type { SimAgent } from "./sim-agent.js";
 /** One keep-alive connection pool per source address. */
 export function httpPools(addresses: readonly string[]): Map<string, Agent> {
   return new Map(
-    addresses.map((a) => [a, new Agent({ keepAlive: true, localAddress: a, maxSockets: Infinity, noDelay: true })]),
+    addresses.map((a) => [
+      a,
+      new Agent({ keepAlive: true, localAddress: a, maxSockets: Infinity, noDelay: true }),
+    ]),
   );
 }
 
@@ -77,7 +80,10 @@ export class HttpAgent {
           this.next = reaction.message;
           this.post();
         } else if (reaction.kind === "apply-later") {
-          this.schedule(reaction.delayMs, () => this.sim.applyPending() ?? this.sim.heartbeatReport());
+          this.schedule(
+            reaction.delayMs,
+            () => this.sim.applyPending() ?? this.sim.heartbeatReport(),
+          );
         } else if (this.options.mode === "saturate") {
           this.next = this.sim.nextStatusBytes(false);
           this.post();
@@ -102,7 +108,10 @@ export class HttpAgent {
     this.recorder.error(kind);
     this.sim.onDisconnected();
     if (this.stopped || !this.options.reconnect) return;
-    const cap = Math.min(this.options.reconnectMaxMs, this.options.reconnectBaseMs * 2 ** this.attempts);
+    const cap = Math.min(
+      this.options.reconnectMaxMs,
+      this.options.reconnectBaseMs * 2 ** this.attempts,
+    );
     this.attempts++;
     this.recorder.reconnects++;
     this.schedule(Math.random() * cap, () => this.sim.firstReport());

@@ -5,7 +5,7 @@
  * push-latency samples, and finally sends `stop`. The process also stops on
  * its own at `deadlineMs` or when the orchestrator goes away.
  */
-import { httpPools, HttpAgent } from "./http-agents.js";
+import { HttpAgent, httpPools } from "./http-agents.js";
 import type { LoadCommand, LoadEvent, LoadOptions } from "./options.js";
 import { Recorder } from "./recorder.js";
 import { SimAgent } from "./sim-agent.js";
@@ -36,7 +36,12 @@ function start(options: LoadOptions): void {
     agents.push(
       pools === undefined
         ? new WsAgent(sim, options, rec, address)
-        : new HttpAgent(sim, options, rec, pools.get(address) as NonNullable<ReturnType<typeof pools.get>>),
+        : new HttpAgent(
+            sim,
+            options,
+            rec,
+            pools.get(address) as NonNullable<ReturnType<typeof pools.get>>,
+          ),
     );
   }
   // Ramp up at `connectRate` per second, in 10 ms batches.

@@ -5,15 +5,15 @@
  * uid, sequence number and capabilities) and status changes.
  */
 import {
+  AgentCapabilities,
   type AgentConfigMap,
   AgentConfigMapSchema,
-  AgentToServerSchema,
   type AgentToServer,
-  AgentCapabilities,
+  AgentToServerSchema,
   attributesToKeyValues,
-  combineBits,
-  ComponentHealthSchema,
   type ComponentHealth,
+  ComponentHealthSchema,
+  combineBits,
   create,
   formatInstanceUid,
   RemoteConfigStatuses,
@@ -95,7 +95,11 @@ export function effectiveConfigMap(index: number): AgentConfigMap {
 }
 
 /** Health of the agent and its pipelines, all healthy. */
-export function healthReport(startNanos: bigint, nowNanos: bigint, healthy = true): ComponentHealth {
+export function healthReport(
+  startNanos: bigint,
+  nowNanos: bigint,
+  healthy = true,
+): ComponentHealth {
   const components: Record<string, ComponentHealth> = {};
   for (const pipeline of ["traces", "metrics", "logs"]) {
     components[`pipeline:${pipeline}`] = create(ComponentHealthSchema, {
@@ -155,7 +159,10 @@ export function fullReport(
     remoteConfigStatus:
       applied === undefined
         ? { status: RemoteConfigStatuses.RemoteConfigStatuses_UNSET }
-        : { lastRemoteConfigHash: applied.hash, status: RemoteConfigStatuses.RemoteConfigStatuses_APPLIED },
+        : {
+            lastRemoteConfigHash: applied.hash,
+            status: RemoteConfigStatuses.RemoteConfigStatuses_APPLIED,
+          },
   });
 }
 
@@ -169,7 +176,11 @@ export function heartbeat(agent: AgentIdentity, sequenceNum: bigint): AgentToSer
 }
 
 /** A status change: the health report only, as a Collector sends when a component flips. */
-export function statusReport(agent: AgentIdentity, sequenceNum: bigint, healthy: boolean): AgentToServer {
+export function statusReport(
+  agent: AgentIdentity,
+  sequenceNum: bigint,
+  healthy: boolean,
+): AgentToServer {
   return create(AgentToServerSchema, {
     instanceUid: agent.uid,
     sequenceNum,

@@ -5,8 +5,8 @@
  */
 import {
   type AgentConfigMap,
-  AgentToServerSchema,
   type AgentToServer,
+  AgentToServerSchema,
   hasBit,
   newInstanceUid,
   type ServerToAgent,
@@ -112,9 +112,12 @@ export class SimAgent implements AgentIdentity {
     }
     const offered = msg.remoteConfig;
     if (offered !== undefined && offered.configHash.length > 0) {
-      const same =
-        this.applied !== undefined && hex(this.applied.hash) === hex(offered.configHash);
-      if (!same && (this.pendingConfig === undefined || hex(this.pendingConfig.hash) !== hex(offered.configHash))) {
+      const same = this.applied !== undefined && hex(this.applied.hash) === hex(offered.configHash);
+      if (
+        !same &&
+        (this.pendingConfig === undefined ||
+          hex(this.pendingConfig.hash) !== hex(offered.configHash))
+      ) {
         this.recorder.configReceived(this.slot, at, hex(offered.configHash));
         this.pendingConfig = { hash: offered.configHash, configMap: offered.config };
         if (this.applyDelayMs > 0) return { kind: "apply-later", delayMs: this.applyDelayMs };

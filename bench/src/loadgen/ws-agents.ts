@@ -19,8 +19,11 @@ import type { SimAgent } from "./sim-agent.js";
 function errorKind(error: unknown): string {
   const e = error as { code?: string; message?: string };
   if (typeof e.code === "string") return e.code;
-  const status = /Unexpected server response: (\d+)/.exec(e.message ?? "");
-  return status ? `http-${status[1]}` : "other";
+  const message = e.message ?? "";
+  const status = /Unexpected server response: (\d+)/.exec(message);
+  if (status) return `http-${status[1]}`;
+  if (/handshake has timed out/i.test(message)) return "handshake-timeout";
+  return message.slice(0, 40) || "other";
 }
 
 /** One WebSocket agent: the socket around a {@link SimAgent}. */
@@ -103,7 +106,10 @@ export class WsAgent {
 
   private scheduleReconnect(): void {
     this.recorder.reconnects++;
-    const cap = Math.min(this.options.reconnectMaxMs, this.options.reconnectBaseMs * 2 ** this.attempts);
+    const cap = Math.min(
+      this.options.reconnectMaxMs,
+      this.options.reconnectBaseMs * 2 ** this.attempts,
+    );
     this.attempts++;
     this.retryTimer = setTimeout(() => this.connect(), Math.random() * cap);
   }

@@ -3,8 +3,9 @@
  * load) and one table with a row per metric and size, a column per target,
  * and the ratios of ours to opamp-go's.
  */
-import type { RunEntry, ScenarioResult } from "../scenarios/result.js";
+
 import { ratio } from "../lib/stats.js";
+import type { RunEntry, ScenarioResult } from "../scenarios/result.js";
 import type { TargetKind } from "../targets/targets.js";
 import { displayValue, type MetricSpec, REPORTED } from "./metrics.js";
 
@@ -18,7 +19,10 @@ export const TARGET_TITLES: Readonly<Record<TargetKind, string>> = {
 /** A number for a table: fixed digits with thousands separators; `—` when missing. */
 export function formatNumber(value: number | undefined, digits: number): string {
   if (value === undefined || !Number.isFinite(value)) return "—";
-  return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return value.toLocaleString("en-US", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
 }
 
 /** `1.23×`, or `—`. */
@@ -29,7 +33,9 @@ export function formatRatio(value: number | undefined): string {
 /** The parameters of a run that tell its rows apart (e.g. `agents=10000 transport=ws`). */
 export function paramsLabel(params: RunEntry["params"]): string {
   const shown = Object.entries(params).filter(([k]) => k === "agents" || k === "transport");
-  return shown.map(([k, v]) => `${k}=${typeof v === "number" ? v.toLocaleString("en-US") : v}`).join(" ");
+  return shown
+    .map(([k, v]) => `${k}=${typeof v === "number" ? v.toLocaleString("en-US") : v}`)
+    .join(" ");
 }
 
 function metricLabel(spec: MetricSpec): string {
@@ -64,7 +70,10 @@ export function scenarioTable(result: ScenarioResult): string {
         const v = group.get(t)?.metrics[spec.key];
         return v === undefined || v === null ? undefined : displayValue(spec, v);
       };
-      if (["library", "control-plane", "opamp-go"].every((t) => value(t as TargetKind) === undefined)) continue;
+      if (
+        ["library", "control-plane", "opamp-go"].every((t) => value(t as TargetKind) === undefined)
+      )
+        continue;
       const go = value("opamp-go");
       rows.push(
         `| ${metricLabel(spec)} | ${label} | ${formatNumber(value("library"), spec.digits)} | ${formatNumber(value("control-plane"), spec.digits)} | ${formatNumber(go, spec.digits)} | ${formatRatio(ratio(value("library"), go))} | ${formatRatio(ratio(value("control-plane"), go))} | ${spec.better} |`,

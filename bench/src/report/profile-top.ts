@@ -10,7 +10,11 @@ import { readFileSync } from "node:fs";
 export interface CpuProfile {
   readonly nodes: ReadonlyArray<{
     readonly id: number;
-    readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+    readonly callFrame: {
+      readonly functionName: string;
+      readonly url: string;
+      readonly lineNumber: number;
+    };
     readonly children?: readonly number[];
   }>;
   readonly samples: readonly number[];
@@ -26,7 +30,9 @@ export interface HotSpot {
 }
 
 function label(frame: CpuProfile["nodes"][number]["callFrame"]): string {
-  const file = frame.url.replace(/^file:\/\//, "").replace(/^.*\/(node_modules|packages|apps|bench)\//, "$1/");
+  const file = frame.url
+    .replace(/^file:\/\//, "")
+    .replace(/^.*\/(node_modules|packages|apps|bench)\//, "$1/");
   return `${frame.functionName || "(anonymous)"} ${file}:${frame.lineNumber + 1}`;
 }
 
@@ -59,7 +65,12 @@ export function hotSpots(profile: CpuProfile, limit = 25): HotSpot[] {
   return [...self.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, limit)
-    .map(([name, selfMs]) => ({ name, selfMs, totalMs: total.get(name) ?? 0, selfShare: all > 0 ? selfMs / all : 0 }));
+    .map(([name, selfMs]) => ({
+      name,
+      selfMs,
+      totalMs: total.get(name) ?? 0,
+      selfShare: all > 0 ? selfMs / all : 0,
+    }));
 }
 
 /** Inclusive time of every function, most first (where the time goes, callers included). */
@@ -72,7 +83,10 @@ export function inclusive(profile: CpuProfile, limit = 25): Array<[string, numbe
   return [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit);
 }
 
-if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split("/").pop() as string)) {
+if (
+  process.argv[1] !== undefined &&
+  import.meta.url.endsWith(process.argv[1].split("/").pop() as string)
+) {
   const file = process.argv[2];
   if (file === undefined) {
     process.stderr.write("usage: profile-top.ts <file.cpuprofile> [N]\n");

@@ -25,7 +25,11 @@ const HEIGHT = 360;
 const MARGIN = { top: 48, right: 16, bottom: 72, left: 72 };
 
 function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
 }
 
 /** A "nice" axis maximum: 1, 2 or 5 times a power of ten at or above `max`. */
@@ -37,6 +41,7 @@ export function niceMax(max: number): number {
 }
 
 function short(value: number): string {
+  if (value === 0) return "0";
   if (value >= 10_000) return `${(value / 1000).toFixed(0)}k`;
   if (value >= 100) return value.toFixed(0);
   if (value >= 10) return value.toFixed(1);
@@ -47,7 +52,9 @@ function short(value: number): string {
 export function barChartSvg(chart: BarChart): string {
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const all = chart.groups.flatMap((g) => g.values.filter((v): v is number => v !== undefined && Number.isFinite(v)));
+  const all = chart.groups.flatMap((g) =>
+    g.values.filter((v): v is number => v !== undefined && Number.isFinite(v)),
+  );
   const top = niceMax(Math.max(0, ...all));
   const groupW = plotW / Math.max(1, chart.groups.length);
   const barW = (groupW * 0.8) / Math.max(1, chart.series.length);
@@ -73,7 +80,7 @@ export function barChartSvg(chart: BarChart): string {
       if (v === undefined || !Number.isFinite(v)) return;
       const x = gx + si * barW;
       parts.push(
-        `<rect x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(MARGIN.top + plotH - y(v)).toFixed(1)}" fill="${COLORS[si % COLORS.length]}"/>`,
+        `<rect class="bar" x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(MARGIN.top + plotH - y(v)).toFixed(1)}" fill="${COLORS[si % COLORS.length]}"/>`,
         `<text x="${(x + barW / 2).toFixed(1)}" y="${(y(v) - 4).toFixed(1)}" text-anchor="middle" font-size="11">${short(v)}</text>`,
       );
     });

@@ -41,7 +41,10 @@ export function chartFor(result: ScenarioResult): string {
 }
 
 /** Build the whole document from the results present. */
-export function buildDocument(results: ReadonlyArray<ScenarioResult | undefined>, findings: string | undefined): string {
+export function buildDocument(
+  results: ReadonlyArray<ScenarioResult | undefined>,
+  findings: string | undefined,
+): string {
   const sections: string[] = [intro()];
   if (findings !== undefined) sections.push(findings.trim());
   for (const [i, name] of SCENARIOS.entries()) {
@@ -51,7 +54,11 @@ export function buildDocument(results: ReadonlyArray<ScenarioResult | undefined>
       sections.push(`Not measured yet: \`npm run bench -- ${name}\`.`);
       continue;
     }
-    sections.push(provenance(result), scenarioTable(result), `![${name} chart](../bench/results/${name}.svg)`);
+    sections.push(
+      provenance(result),
+      scenarioTable(result),
+      `![${name} chart](../bench/results/${name}.svg)`,
+    );
   }
   sections.push(methodology());
   return `${sections.join("\n\n")}\n`;
@@ -61,7 +68,8 @@ export function buildDocument(results: ReadonlyArray<ScenarioResult | undefined>
 export function writeReport(): void {
   const results = SCENARIOS.map(readResult);
   for (const result of results) {
-    if (result !== undefined) writeFileSync(join(RESULTS, `${result.scenario}.svg`), chartFor(result));
+    if (result !== undefined)
+      writeFileSync(join(RESULTS, `${result.scenario}.svg`), chartFor(result));
   }
   const findingsFile = join(RESULTS, "findings.md");
   const findings = existsSync(findingsFile) ? readFileSync(findingsFile, "utf8") : undefined;

@@ -4,7 +4,12 @@
  * (always stopped, failures recorded instead of thrown).
  */
 import { load1 } from "../lib/machine.js";
-import { startTarget, type RunningTarget, type TargetKind, type TargetOptions } from "../targets/targets.js";
+import {
+  type RunningTarget,
+  startTarget,
+  type TargetKind,
+  type TargetOptions,
+} from "../targets/targets.js";
 import type { RunEntry } from "./result.js";
 
 /** CPU placement: each server alone on one core, the load generators on the other. */
@@ -32,7 +37,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Poll `check` until it returns true or the timeout passes; returns whether it did. */
-export async function pollUntil(check: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<boolean> {
+export async function pollUntil(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 250,
+): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (await check()) return true;

@@ -6,8 +6,9 @@
  * and to the server's answer to each agent's APPLIED report. The library
  * also reports commit→socket-write measured inside the server.
  */
-import { LoadGenerators, sourceAddresses } from "../loadgen/controller.js";
+
 import { summarize } from "../lib/stats.js";
+import { LoadGenerators, sourceAddresses } from "../loadgen/controller.js";
 import { measureTarget, processesFor, type ScenarioContext, sleep } from "./context.js";
 import type { RunEntry } from "./result.js";
 
@@ -56,7 +57,7 @@ export async function pushLatency(ctx: ScenarioContext): Promise<RunEntry[]> {
             heartbeatMs: 30_000,
             mode: "idle",
             applyDelayMs: 0,
-            reconnect: false,
+            reconnect: true,
             reconnectBaseMs: 1000,
             reconnectMaxMs: 30_000,
             deadlineMs: (agents / 2000 + 3 * timeoutS + 120) * 1000,
@@ -65,8 +66,9 @@ export async function pushLatency(ctx: ScenarioContext): Promise<RunEntry[]> {
           ctx.cpus.loadgen,
         );
         try {
-          const ready = await gens.waitFor((s) => s.ready >= agents, agents / 20 + 60_000, 500);
-          if (ready.ready < agents) throw new Error(`only ${ready.ready}/${agents} agents connected`);
+          const ready = await gens.waitFor((s) => s.ready >= agents, 60_000 + agents * 10, 500);
+          if (ready.ready < agents)
+            throw new Error(`only ${ready.ready}/${agents} agents connected`);
           // Warm-up push: every agent gets and applies version 1 first.
           await gens.arm();
           await target.push(files(1));
@@ -84,7 +86,9 @@ export async function pushLatency(ctx: ScenarioContext): Promise<RunEntry[]> {
             applied: done,
             ...flatten("deliver", summarize(received)),
             ...flatten("applied", summarize(acked)),
-            ...(outcome.serverWriteMs !== undefined ? flatten("serverWrite", summarize(outcome.serverWriteMs)) : {}),
+            ...(outcome.serverWriteMs !== undefined
+              ? flatten("serverWrite", summarize(outcome.serverWriteMs))
+              : {}),
           };
         } finally {
           await gens.stop();
@@ -95,7 +99,11 @@ export async function pushLatency(ctx: ScenarioContext): Promise<RunEntry[]> {
   return runs;
 }
 
-async function waitCompleted(gens: LoadGenerators, agents: number, timeoutMs: number): Promise<number> {
+async function waitCompleted(
+  gens: LoadGenerators,
+  agents: number,
+  timeoutMs: number,
+): Promise<number> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const s = await gens.collect();

@@ -6,8 +6,9 @@
  * state. Time from the new process accepting connections until the server
  * counts all N agents connected again, and the errors seen on both sides.
  */
-import { LoadGenerators, sourceAddresses } from "../loadgen/controller.js";
+
 import { sampleProcess } from "../lib/proc.js";
+import { LoadGenerators, sourceAddresses } from "../loadgen/controller.js";
 import { startTarget } from "../targets/targets.js";
 import { measureTarget, pollUntil, processesFor, type ScenarioContext } from "./context.js";
 import type { RunEntry } from "./result.js";
@@ -42,8 +43,9 @@ export async function reconnectStorm(ctx: ScenarioContext): Promise<RunEntry[]> 
         );
         let second: Awaited<ReturnType<typeof startTarget>> | undefined;
         try {
-          const ready = await gens.waitFor((s) => s.ready >= agents, agents / 20 + 60_000, 500);
-          if (ready.ready < agents) throw new Error(`only ${ready.ready}/${agents} agents connected`);
+          const ready = await gens.waitFor((s) => s.ready >= agents, 60_000 + agents * 10, 500);
+          if (ready.ready < agents)
+            throw new Error(`only ${ready.ready}/${agents} agents connected`);
           const before = await first.connected();
           const stopAt = Date.now();
           await first.stop();
@@ -75,7 +77,9 @@ export async function reconnectStorm(ctx: ScenarioContext): Promise<RunEntry[]> 
             secondsUntilAllBack: allBack ? backSeconds : Number.NaN,
             secondsFromStopUntilAllBack: allBack ? (Date.now() - stopAt) / 1000 : Number.NaN,
             agentErrorsAfterRestart: Object.values(stats.errors).reduce((a, b) => a + b, 0),
-            ...Object.fromEntries(Object.entries(stats.errors).map(([k, v]) => [`agentErrors.${k}`, v])),
+            ...Object.fromEntries(
+              Object.entries(stats.errors).map(([k, v]) => [`agentErrors.${k}`, v]),
+            ),
             serverErrorLines: target.errorLines() + first.errorLines(),
             rssAfterMiB: rss.rssBytes / 2 ** 20,
           };

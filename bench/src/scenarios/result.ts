@@ -9,7 +9,12 @@ import type { TargetKind } from "../targets/targets.js";
 export type ScenarioName = "capacity" | "throughput" | "push-latency" | "reconnect-storm";
 
 /** Every scenario, in report order. */
-export const SCENARIOS: readonly ScenarioName[] = ["capacity", "throughput", "push-latency", "reconnect-storm"];
+export const SCENARIOS: readonly ScenarioName[] = [
+  "capacity",
+  "throughput",
+  "push-latency",
+  "reconnect-storm",
+];
 
 /** One measured combination of target and parameters. */
 export interface RunEntry {

@@ -4,8 +4,9 @@
  * soon as the previous one is answered, over WebSocket or plain HTTP
  * (keep-alive); answers per second over a window, and the server's CPU.
  */
-import { LoadGenerators, sourceAddresses } from "../loadgen/controller.js";
+
 import { cpuCores, sampleProcess } from "../lib/proc.js";
+import { LoadGenerators, sourceAddresses } from "../loadgen/controller.js";
 import { measureTarget, type ScenarioContext, sleep } from "./context.js";
 import type { RunEntry } from "./result.js";
 

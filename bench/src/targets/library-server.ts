@@ -12,8 +12,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import {
-  type AgentRemoteConfig,
   AgentCapabilities,
+  type AgentRemoteConfig,
   hasBit,
   ServerCapabilities,
 } from "@opamp-ts/protocol";
@@ -27,7 +27,10 @@ import {
 import { nowMs } from "../lib/clock.js";
 
 const { values } = parseArgs({
-  options: { port: { type: "string", default: "0" }, host: { type: "string", default: "127.0.0.1" } },
+  options: {
+    port: { type: "string", default: "0" },
+    host: { type: "string", default: "127.0.0.1" },
+  },
 });
 
 let current: AgentRemoteConfig | undefined;
@@ -46,7 +49,8 @@ const server: OpampServer = new OpampServer({
   },
   onMessage: (_conn, msg): ServerToAgentInit | undefined => {
     if (current === undefined) return undefined;
-    if (!hasBit(msg.capabilities, AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig)) return undefined;
+    if (!hasBit(msg.capabilities, AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig))
+      return undefined;
     const agent = server.agents.get(msg.instanceUid);
     return agent !== undefined && remoteConfigNeeded(agent.remoteConfigStatus, current)
       ? { remoteConfig: current }
@@ -101,6 +105,7 @@ const control = createServer((req, res) => {
       agents: m.agentsTracked,
       messages: m.transports.websocket.messagesReceived + m.transports.http.messagesReceived,
       errors: m.errors,
+      memory: process.memoryUsage(),
     });
     return;
   }
@@ -110,7 +115,9 @@ const control = createServer((req, res) => {
     req.on("end", () => {
       let files: Record<string, string>;
       try {
-        files = (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { files: Record<string, string> }).files;
+        files = (
+          JSON.parse(Buffer.concat(chunks).toString("utf8")) as { files: Record<string, string> }
+        ).files;
       } catch {
         reply(400, { error: "body must be {files: {name: text}}" });
         return;

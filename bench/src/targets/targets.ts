@@ -5,7 +5,7 @@
  * server (`bench/go/cmd/benchserver`). All expose the same operations here:
  * count connected agents, push a new config to everyone, stop.
  */
-import { spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { nowMs } from "../lib/clock.js";
@@ -48,6 +48,8 @@ export interface RunningTarget {
   readonly agentToken: string | undefined;
   /** Agents the server counts as connected. */
   connected(): Promise<number>;
+  /** Memory break-down the server reports about itself (MiB), where it can. */
+  memory(): Promise<Record<string, number>>;
   /** Make `files` the config of every agent and push it to the connected ones. */
   push(files: Record<string, string>): Promise<PushOutcome>;
   /** Lines on stderr at error level since start. */
@@ -71,7 +73,9 @@ export function ensureGoServer(): string {
 }
 
 function profileFlags(options: TargetOptions): string[] {
-  return options.cpuProfileDir !== undefined ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  return options.cpuProfileDir !== undefined
+    ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`]
+    : [];
 }
 
 function countErrors(child: ChildProcess): () => number {
@@ -90,7 +94,8 @@ function countErrors(child: ChildProcess): () => number {
 
 async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, init);
-  if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${url}: ${res.status} ${await res.text()}`);
+  if (!res.ok)
+    throw new Error(`${init?.method ?? "GET"} ${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
 
@@ -103,7 +108,11 @@ async function startWithControlApi(
   const child = spawnLimited(argv, options.cpus !== undefined ? { cpus: options.cpus } : {});
   const errorLines = countErrors(child);
   const output = await waitForLine(child, /"event":"listening"/, 60_000);
-  const info = JSON.parse(output.split("\n").pop() as string) as { opampUrl: string; opampHttpUrl: string; controlUrl: string };
+  const info = JSON.parse(output.split("\n").pop() as string) as {
+    opampUrl: string;
+    opampHttpUrl: string;
+    controlUrl: string;
+  };
   child.stdout?.resume();
   return {
     kind,
@@ -112,7 +121,14 @@ async function startWithControlApi(
     wsUrl: info.opampUrl,
     httpUrl: info.opampHttpUrl,
     agentToken: undefined,
-    connected: async () => (await getJson<{ connections: number }>(`${info.controlUrl}/stats`)).connections,
+    connected: async () =>
+      (await getJson<{ connections: number }>(`${info.controlUrl}/stats`)).connections,
+    memory: async () => {
+      const stats = await getJson<{ memory?: Record<string, number> }>(`${info.controlUrl}/stats`);
+      return Object.fromEntries(
+        Object.entries(stats.memory ?? {}).map(([k, v]) => [`${k}MiB`, v / 2 ** 20]),
+      );
+    },
     push: async (files) => {
       const committedAt = nowMs();
       const result = await getJson<{ writeMs?: number[] }>(`${info.controlUrl}/push`, {
@@ -149,7 +165,8 @@ async function startControlPlane(options: TargetOptions): Promise<RunningTarget>
   child.stdout?.resume();
   const api = /REST API:\s+(\S+)/.exec(text)?.[1];
   const ws = /OpAMP endpoint:\s+(\S+) \(plain HTTP: (\S+)\)/.exec(text);
-  if (api === undefined || ws === null) throw new Error(`cannot read the control plane's URLs from: ${text}`);
+  if (api === undefined || ws === null)
+    throw new Error(`cannot read the control plane's URLs from: ${text}`);
   const wsUrl = (ws[1] as string).replace("localhost", "127.0.0.1");
   const httpUrl = (ws[2] as string).replace("localhost", "127.0.0.1");
   const auth = { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" };
@@ -166,9 +183,13 @@ async function startControlPlane(options: TargetOptions): Promise<RunningTarget>
       const m = /opamp_agents\{state="connected"\} (\d+)/.exec(await res.text());
       return m ? Number(m[1]) : 0;
     },
+    memory: async () => ({}),
     push: async (files) => {
       const body = Object.fromEntries(
-        Object.entries(files).map(([name, text]) => [name, { body: text, contentType: "text/yaml" }]),
+        Object.entries(files).map(([name, text]) => [
+          name,
+          { body: text, contentType: "text/yaml" },
+        ]),
       );
       if (configurationId === undefined) {
         const committedAt = nowMs();
@@ -199,7 +220,10 @@ async function startControlPlane(options: TargetOptions): Promise<RunningTarget>
 }
 
 /** Start one target; resolves once it accepts agents. */
-export async function startTarget(kind: TargetKind, options: TargetOptions = {}): Promise<RunningTarget> {
+export async function startTarget(
+  kind: TargetKind,
+  options: TargetOptions = {},
+): Promise<RunningTarget> {
   mkdirSync(WORK_DIR, { recursive: true });
   switch (kind) {
     case "library":
@@ -213,7 +237,11 @@ export async function startTarget(kind: TargetKind, options: TargetOptions = {})
         options,
       );
     case "opamp-go":
-      return startWithControlApi(kind, [ensureGoServer(), "-port", String(options.port ?? 0)], options);
+      return startWithControlApi(
+        kind,
+        [ensureGoServer(), "-port", String(options.port ?? 0)],
+        options,
+      );
     case "control-plane":
       return startControlPlane(options);
   }

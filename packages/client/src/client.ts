@@ -1,45 +1,42 @@
 import {
   AgentCapabilities,
-  AgentDescriptionSchema,
   type AgentRemoteConfig,
-  attributesToKeyValues,
   ComponentHealthSchema,
-  type ConnectionSettingsOffers,
-  ConnectionSettingsRequestSchema,
   CustomCapabilitiesSchema,
   CustomMessageSchema,
   create,
   DEFAULT_HEARTBEAT_INTERVAL_SECONDS,
-  DEFAULT_MAX_MESSAGE_BYTES,
   formatInstanceUid,
-  hasBit,
   type MessageInitShape,
-  newInstanceUid,
-  parseInstanceUid,
-  ServerCapabilities,
+  PackageStatusesSchema,
 } from "@opamp-ts/protocol";
+import { toAgentDescription } from "./agent-description.js";
 import { availableComponents } from "./available-components.js";
-import { ConnectionSettingsFlow } from "./connection-settings-flow.js";
-import { createCertificateRequest } from "./csr.js";
-import { OpampClientError, toClientError } from "./errors.js";
+import { CertificateRenewal } from "./certificate-renewal.js";
+import {
+  type ClientRuntime,
+  createClientTransport,
+  processorHost,
+  providerError,
+  startConnectionSettings,
+  startPackages,
+  startRemoteConfig,
+} from "./client-runtime.js";
+import { OpampClientError } from "./errors.js";
 import { type OpampClientEvents, TypedEmitter } from "./events.js";
-import { heartbeatIntervalMs } from "./heartbeat.js";
 import { type Logger, noopLogger } from "./logger.js";
 import type {
   AgentDescriptionInput,
   AvailableComponentsInput,
   OpampClientOptions,
   OpampConnectionSettings,
+  RemoteConfigResult,
 } from "./options.js";
 import { validateOptions } from "./options-validation.js";
-import { PackageSyncer } from "./packages/syncer.js";
 import { ReceivedProcessor } from "./received-processor.js";
-import { RemoteConfigFlow } from "./remote-config.js";
 import { ReportBuilder } from "./report-builder.js";
 import { StateKeeper } from "./state-keeper.js";
 import { MemoryStateStore } from "./state-store.js";
-import { createTransport } from "./transport/factory.js";
-import type { Transport, TransportHost } from "./transport/types.js";
 
 type Lifecycle = "new" | "running" | "stopping" | "stopped";
 
@@ -51,49 +48,82 @@ const REPORTS_STATUS = BigInt(AgentCapabilities.AgentCapabilities_ReportsStatus)
  * verify-then-commit, packages, CSR, custom messages and persistent state
  * (spec §4, rules C-1…C-40). Background work never throws: problems arrive as
  * `clientError` / `connectFailed` / `serverError` events and in the logger.
+ *
+ * The status setters work before {@link start} too: what they set goes into
+ * the first message, which is a full status report (C-6).
  */
 export class OpampClient extends TypedEmitter<OpampClientEvents> {
-  private readonly options: OpampClientOptions;
-  private readonly log: Logger;
-  private readonly localHeartbeatSeconds: number;
+  private readonly rt: ClientRuntime;
   private capabilitiesMask: bigint;
   private description: AgentDescriptionInput;
-  private readonly state: StateKeeper;
   private lifecycle: Lifecycle = "new";
-  private builder: ReportBuilder | undefined;
-  private processor: ReceivedProcessor | undefined;
-  private remoteConfigFlow: RemoteConfigFlow | undefined;
-  private syncer: PackageSyncer | undefined;
-  private transport: Transport | undefined;
-  private settings: OpampConnectionSettings;
-  private previousUid: Uint8Array | undefined;
-  private settingsFlow: ConnectionSettingsFlow | undefined;
+  private renewal: Promise<void> = Promise.resolve();
 
   constructor(options: OpampClientOptions) {
     const logger = options.logger ?? noopLogger;
     super(logger);
-    this.log = logger;
-    this.options = options;
     validateOptions(options);
     this.capabilitiesMask = options.capabilities | REPORTS_STATUS;
     this.description = options.agentDescription;
-    this.state = new StateKeeper(options.stateStore ?? new MemoryStateStore(), (error) =>
-      this.reportError(error),
-    );
-    this.localHeartbeatSeconds =
+    const localHeartbeatSeconds =
       options.heartbeatIntervalSeconds ?? DEFAULT_HEARTBEAT_INTERVAL_SECONDS;
-    this.settings = {
-      endpoint: options.endpoint,
-      headers: { ...(options.headers ?? {}) },
-      tls: options.tls ?? {},
-      heartbeatIntervalSeconds: this.localHeartbeatSeconds,
+    const reportError = (error: OpampClientError) => {
+      logger.warn(error.message, { code: error.code });
+      this.emit("clientError", error);
     };
+    // The uid is settled by start() (configured, stored or new, C-1); until
+    // then the builder holds a placeholder that is never sent.
+    const builder = new ReportBuilder(
+      options.instanceUid ?? new Uint8Array(16),
+      this.capabilitiesMask,
+      options.effectiveConfig,
+      providerError({ reportError }),
+    );
+    builder.requestInstanceUid = options.requestInstanceUid ?? false;
+    builder.setAgentDescription(toAgentDescription(this.description));
+    if (options.customCapabilities !== undefined && options.customCapabilities.length > 0) {
+      builder.setCustomCapabilities(
+        create(CustomCapabilitiesSchema, { capabilities: [...options.customCapabilities] }),
+      );
+    }
+    if (options.availableComponents !== undefined) {
+      builder.setAvailableComponents(availableComponents(options.availableComponents));
+    }
+    this.rt = {
+      options,
+      log: logger,
+      state: new StateKeeper(options.stateStore ?? new MemoryStateStore(), reportError),
+      builder,
+      localHeartbeatSeconds,
+      settings: {
+        endpoint: options.endpoint,
+        headers: { ...(options.headers ?? {}) },
+        tls: options.tls ?? {},
+        heartbeatIntervalSeconds: localHeartbeatSeconds,
+        ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
+      },
+      transport: undefined,
+      remoteConfigFlow: undefined,
+      settingsFlow: undefined,
+      syncer: undefined,
+      processor: undefined,
+      certificates: undefined,
+      previousUid: undefined,
+      capabilities: () => this.capabilitiesMask,
+      running: () => this.lifecycle === "running",
+      emit: (event, ...args) => this.emit(event, ...args),
+      reportError,
+      wake: () => this.rt.transport?.wake(),
+      adoptInstanceUid: (uid) => this.adoptInstanceUid(uid),
+    };
+    this.rt.certificates = new CertificateRenewal(this.rt);
   }
 
   /** The current instance uid (16 bytes, C-1); available after {@link start}. */
   get instanceUid(): Uint8Array {
-    if (this.builder !== undefined) return this.builder.instanceUid;
-    if (this.options.instanceUid !== undefined) return this.options.instanceUid;
+    if (this.lifecycle !== "new" || this.rt.options.instanceUid !== undefined) {
+      return this.rt.builder.instanceUid;
+    }
     throw new OpampClientError(
       "INVALID_STATE",
       "the instance uid is known once the client has started",
@@ -107,17 +137,17 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
 
   /** The server's capabilities once received; `undefined` until then (P-30). */
   get serverCapabilities(): bigint | undefined {
-    return this.builder?.serverCapabilities;
+    return this.rt.builder.serverCapabilities;
   }
 
   /** The last remote config received, restored from the state store after a restart (C-22). */
   get remoteConfig(): AgentRemoteConfig | undefined {
-    return this.remoteConfigFlow?.current;
+    return this.rt.remoteConfigFlow?.current;
   }
 
   /** The OpAMP connection settings in use (committed, C-31). */
   get connectionSettings(): OpampConnectionSettings {
-    return this.settings;
+    return this.rt.settings;
   }
 
   /**
@@ -128,41 +158,22 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
   async start(): Promise<void> {
     if (this.lifecycle !== "new")
       throw new OpampClientError("INVALID_STATE", "start() may be called once");
-    await this.state.load();
-    const uid = this.initialInstanceUid();
-    const builder = new ReportBuilder(
-      uid,
-      this.capabilitiesMask,
-      this.options.effectiveConfig,
-      (error) =>
-        this.reportError(toClientError("HANDLER_FAILED", error, "effective config provider")),
-    );
-    this.builder = builder;
-    builder.requestInstanceUid = this.options.requestInstanceUid ?? false;
-    builder.setAgentDescription(this.describe(this.description));
-    if (
-      this.options.customCapabilities !== undefined &&
-      this.options.customCapabilities.length > 0
-    ) {
-      builder.setCustomCapabilities(
-        create(CustomCapabilitiesSchema, { capabilities: [...this.options.customCapabilities] }),
-      );
-    }
-    if (this.options.availableComponents !== undefined) {
-      builder.setAvailableComponents(availableComponents(this.options.availableComponents));
-    }
-    this.restoreRemoteConfig(builder);
-    this.restoreConnectionSettings(builder);
-    this.restorePackages(builder);
-    this.processor = new ReceivedProcessor(this.processorHost(builder));
+    const { rt } = this;
+    await rt.state.load();
+    const uid = rt.state.instanceUid(rt.options.instanceUid);
+    rt.builder.instanceUid = uid;
+    startRemoteConfig(rt);
+    startConnectionSettings(rt);
+    startPackages(rt);
+    rt.processor = new ReceivedProcessor(processorHost(rt));
     this.lifecycle = "running";
-    if (this.state.state.instanceUid !== formatInstanceUid(uid)) {
-      await this.state.update({ instanceUid: formatInstanceUid(uid) });
+    if (rt.state.state.instanceUid !== formatInstanceUid(uid)) {
+      await rt.state.update({ instanceUid: formatInstanceUid(uid) });
     }
     // C-31 step 1: a candidate left by a crash is validated again at start-up.
-    if (this.settingsFlow?.resume()) return;
-    this.transport = this.createTransport(this.settings);
-    this.transport.start();
+    if (rt.settingsFlow?.resume()) return;
+    rt.transport = createClientTransport(rt, rt.settings);
+    rt.transport.start();
   }
 
   /**
@@ -171,70 +182,106 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
    */
   async stop(): Promise<void> {
     if (this.lifecycle !== "running") return;
+    const { rt } = this;
     this.lifecycle = "stopping";
-    this.settingsFlow?.cancel();
-    await this.settingsFlow?.idle();
-    await this.transport?.stop({ disconnect: true });
-    this.transport = undefined;
-    this.builder?.dropCustomMessages(
+    rt.settingsFlow?.cancel();
+    await rt.settingsFlow?.idle();
+    await rt.transport?.stop({ disconnect: true });
+    rt.transport = undefined;
+    rt.builder.dropCustomMessages(
       new OpampClientError(
         "INVALID_STATE",
         "the client stopped before the custom message was sent",
       ),
     );
-    await this.state.flushed();
+    await rt.state.flushed();
     this.lifecycle = "stopped";
   }
 
-  /** Replace the agent description; reported in the next message (C-10, C-14). */
+  /** Replace the agent description; reported in the next message (C-10, C-14). Works before start. */
   setAgentDescription(description: AgentDescriptionInput): void {
     this.description = description;
-    this.builder?.setAgentDescription(this.describe(description));
-    this.wake();
+    this.rt.builder.setAgentDescription(toAgentDescription(description));
+    this.rt.wake();
   }
 
-  /** Report component health (C-24). Set `statusTimeUnixNano` when observed (P-32). */
+  /**
+   * Report component health (C-24). Set `statusTimeUnixNano` when observed
+   * (P-32). Works before start: the first report carries it (C-6).
+   */
   setHealth(health: MessageInitShape<typeof ComponentHealthSchema>): void {
-    this.requireStarted().setHealth(create(ComponentHealthSchema, health));
-    this.wake();
+    this.rt.builder.setHealth(create(ComponentHealthSchema, health));
+    this.rt.wake();
   }
 
   /** The effective config changed: the provider is called for the next report (C-23). */
   updateEffectiveConfig(): void {
-    this.requireStarted().markEffectiveConfigDue();
-    this.wake();
-  }
-
-  /** Replace the custom capabilities list (C-34); each send replaces the previous list. */
-  setCustomCapabilities(capabilities: readonly string[]): void {
-    this.requireStarted().setCustomCapabilities(
-      create(CustomCapabilitiesSchema, { capabilities: [...capabilities] }),
-    );
-    this.wake();
-  }
-
-  /** Replace the available components; only the new hash is reported until asked (C-35). */
-  setAvailableComponents(components: AvailableComponentsInput): void {
-    this.requireStarted().setAvailableComponents(availableComponents(components));
-    this.wake();
+    this.rt.builder.markEffectiveConfigDue();
+    this.rt.wake();
   }
 
   /**
-   * Change the capabilities after start (P-23): the next message carries the
-   * new mask and the full state so the server can follow.
+   * Report the final result for the last remote config received, e.g. after
+   * the handler answered `pending` (C-21 step 5). The received hash goes with
+   * it (P-12) and the outcome is persisted (C-22). Needs a started client.
+   */
+  async setRemoteConfigStatus(result: RemoteConfigResult): Promise<void> {
+    this.requireStarted();
+    if (this.rt.remoteConfigFlow === undefined) {
+      throw new OpampClientError(
+        "INVALID_STATE",
+        "remote config is not enabled (no onRemoteConfig handler)",
+      );
+    }
+    await this.rt.remoteConfigFlow.complete(result);
+  }
+
+  /**
+   * Report package statuses for agents that install packages themselves from
+   * the `packagesAvailable` event (§6.4). With `packages` configured the
+   * syncer owns them and this throws `INVALID_STATE`. Works before start.
+   */
+  setPackageStatuses(statuses: MessageInitShape<typeof PackageStatusesSchema>): void {
+    if (this.rt.options.packages !== undefined) {
+      throw new OpampClientError(
+        "INVALID_STATE",
+        "package statuses are reported by the configured syncer",
+      );
+    }
+    this.rt.builder.setPackageStatuses(create(PackageStatusesSchema, statuses));
+    this.rt.wake();
+  }
+
+  /** Replace the custom capabilities list (C-34); each send replaces the previous list. Works before start. */
+  setCustomCapabilities(capabilities: readonly string[]): void {
+    this.rt.builder.setCustomCapabilities(
+      create(CustomCapabilitiesSchema, { capabilities: [...capabilities] }),
+    );
+    this.rt.wake();
+  }
+
+  /** Replace the available components; only the new hash is reported until asked (C-35). Works before start. */
+  setAvailableComponents(components: AvailableComponentsInput): void {
+    this.rt.builder.setAvailableComponents(availableComponents(components));
+    this.rt.wake();
+  }
+
+  /**
+   * Change the capabilities (P-23): the next message carries the new mask and
+   * the full state so the server can follow. Works before start.
    */
   setCapabilities(capabilities: bigint): void {
-    const builder = this.requireStarted();
     this.capabilitiesMask = capabilities | REPORTS_STATUS;
-    builder.capabilities = this.capabilitiesMask;
-    builder.requestFullState();
-    this.wake();
+    this.rt.builder.capabilities = this.capabilitiesMask;
+    this.rt.builder.requestFullState();
+    this.rt.wake();
   }
 
   /**
    * Send a custom message (C-34). Only for a capability this agent declared
    * and, once the server has listed its own, one the server declared too.
-   * Resolves when the message has been handed to the connection.
+   * Resolves when the message has been handed to the connection. Needs a
+   * running client.
    */
   sendCustomMessage(message: {
     capability: string;
@@ -250,7 +297,7 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
         ),
       );
     }
-    const serverList = this.processor?.serverCustomCapabilities;
+    const serverList = this.rt.processor?.serverCustomCapabilities;
     if (serverList !== undefined && !serverList.includes(message.capability)) {
       return Promise.reject(
         new OpampClientError(
@@ -260,7 +307,7 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
       );
     }
     const sent = builder.queueCustomMessage(create(CustomMessageSchema, message));
-    this.wake();
+    this.rt.wake();
     return sent;
   }
 
@@ -270,260 +317,48 @@ export class OpampClient extends TypedEmitter<OpampClientEvents> {
    * The certificate offer that answers it goes through verify-then-commit.
    */
   async requestCertificate(): Promise<void> {
-    const builder = this.requireStarted();
-    if (
-      !hasBit(
-        this.capabilitiesMask,
-        AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings,
-      )
-    ) {
-      throw new OpampClientError(
-        "INVALID_STATE",
-        "the CSR flow needs AcceptsOpAMPConnectionSettings",
-      );
-    }
-    const server = builder.serverCapabilities;
-    if (
-      server !== undefined &&
-      !hasBit(server, ServerCapabilities.ServerCapabilities_AcceptsConnectionSettingsRequest)
-    ) {
-      throw new OpampClientError(
-        "INVALID_STATE",
-        "the server does not accept connection settings requests (C-17)",
-      );
-    }
-    if (!this.state.store.durable) {
-      throw new OpampClientError(
-        "INVALID_STATE",
-        "the CSR flow needs a durable state store (C-31)",
-      );
-    }
-    const material = await createCertificateRequest(formatInstanceUid(builder.instanceUid));
-    await this.state.update({ csrKey: material.keyPem });
-    builder.setConnectionSettingsRequest(
-      create(ConnectionSettingsRequestSchema, {
-        opamp: { certificateRequest: { csr: new TextEncoder().encode(material.csrPem) } },
-      }),
-    );
-    this.wake();
+    this.requireStarted();
+    await this.rt.certificates?.request();
   }
 
-  /** Resolves once queued remote configs, settings offers and package syncs are done (for tests, shutdown). */
+  /** Resolves once queued remote configs, settings offers, package syncs and certificate renewals are done (for tests, shutdown). */
   async idle(): Promise<void> {
-    await this.remoteConfigFlow?.idle();
-    await this.settingsFlow?.idle();
-    await this.syncer?.idle();
-    await this.state.flushed();
+    await this.rt.remoteConfigFlow?.idle();
+    await this.rt.settingsFlow?.idle();
+    await this.rt.syncer?.idle();
+    await this.renewal;
+    await this.rt.state.flushed();
   }
 
   private requireStarted(): ReportBuilder {
-    if (this.builder === undefined) {
+    if (this.lifecycle === "new") {
       throw new OpampClientError("INVALID_STATE", "the client has not been started");
     }
-    return this.builder;
+    return this.rt.builder;
   }
 
-  private wake(): void {
-    this.transport?.wake();
-  }
-
-  private reportError(error: OpampClientError): void {
-    this.log.warn(error.message, { code: error.code });
-    this.emit("clientError", error);
-  }
-
-  private initialInstanceUid(): Uint8Array {
-    if (this.options.instanceUid !== undefined) return this.options.instanceUid;
-    if (this.state.state.instanceUid !== undefined) {
-      try {
-        return parseInstanceUid(this.state.state.instanceUid);
-      } catch (error) {
-        this.reportError(
-          toClientError("STATE_STORE", error, "stored instance uid is invalid; generating one"),
-        );
-      }
-    }
-    return newInstanceUid();
-  }
-
-  private describe(description: AgentDescriptionInput) {
-    return create(AgentDescriptionSchema, {
-      identifyingAttributes: attributesToKeyValues(description.identifyingAttributes),
-      nonIdentifyingAttributes: attributesToKeyValues(description.nonIdentifyingAttributes ?? {}),
-    });
-  }
-
-  private restoreRemoteConfig(builder: ReportBuilder): void {
-    const { onRemoteConfig } = this.options;
-    if (onRemoteConfig === undefined) return;
-    this.remoteConfigFlow = new RemoteConfigFlow({
-      logger: this.log,
-      reportApplying: this.options.reportApplying ?? true,
-      handler: onRemoteConfig,
-      policy: this.options.remoteConfigPolicy,
-      report: (status) => {
-        builder.setRemoteConfigStatus(status);
-        this.wake();
-      },
-      effectiveConfigChanged: () => {
-        builder.markEffectiveConfigDue();
-        this.wake();
-      },
-      persist: (entry) => this.state.update({ remoteConfig: entry }),
-      reportError: (error) => this.reportError(error),
-    });
-    const status = this.remoteConfigFlow.restore(this.state.state.remoteConfig);
-    if (status !== undefined) builder.setRemoteConfigStatus(status);
-  }
-
-  private restoreConnectionSettings(builder: ReportBuilder): void {
-    const committed = this.state.state.connectionSettings?.committed;
-    if (committed !== undefined) this.settings = committed;
-    this.settingsFlow = new ConnectionSettingsFlow({
-      builder,
-      durableStorage: this.state.store.durable,
-      baseHeaders: this.options.headers ?? {},
-      allowInsecureTls: this.options.allowInsecureTlsFromServer ?? false,
-      verifyTimeoutMs: this.options.timing?.connectionSettingsVerifyTimeoutMs ?? 30_000,
-      capabilities: () => this.capabilitiesMask,
-      running: () => this.lifecycle === "running",
-      csrKey: () => this.state.state.csrKey,
-      stored: () => this.state.state.connectionSettings,
-      store: (state) => this.state.update({ connectionSettings: state }),
-      committed: () => this.settings,
-      commit: (settings) => {
-        this.settings = settings;
-      },
-      transport: () => this.transport,
-      connect: (settings) => {
-        this.transport = this.createTransport(settings);
-        this.transport.start();
-        return this.transport;
-      },
-      clearTransport: () => {
-        this.transport = undefined;
-      },
-      ownTelemetry: (kind, settings) => this.emit("ownTelemetrySettings", kind, settings),
-      otherConnection: (name, settings) => this.emit("otherConnectionSettings", name, settings),
-      opampSettings: (event) => this.emit("opampConnectionSettings", event),
-      wake: () => this.wake(),
-    });
-  }
-
-  private restorePackages(builder: ReportBuilder): void {
-    const packages = this.options.packages;
-    if (packages === undefined) return;
-    this.syncer = new PackageSyncer(
-      packages,
-      {
-        logger: this.log,
-        tls: () => this.settings.tls,
-        load: () => this.state.state.packages,
-        save: (state) => this.state.update({ packages: state }),
-        report: (statuses) => {
-          builder.setPackageStatuses(statuses);
-          this.wake();
-        },
-        reportError: (error) => this.reportError(error),
-      },
-      {
-        progressIntervalMs: this.options.timing?.downloadProgressIntervalMs ?? 1_000,
-        timeoutMs: this.options.timing?.requestTimeoutMs ?? 60_000,
-      },
-    );
-    const statuses = this.syncer.initialStatuses();
-    if (
-      Object.keys(statuses.packages).length > 0 ||
-      statuses.serverProvidedAllPackagesHash.length > 0
-    ) {
-      builder.setPackageStatuses(statuses);
-    }
-  }
-
-  private processorHost(builder: ReportBuilder) {
-    return {
-      logger: this.log,
-      builder,
-      capabilities: () => this.capabilitiesMask,
-      instanceUid: () => builder.instanceUid,
-      previousInstanceUid: () => this.previousUid,
-      adoptInstanceUid: (uid: Uint8Array) => this.adoptInstanceUid(builder, uid),
-      serverError: (error: OpampClientEvents["serverError"][0]) => this.emit("serverError", error),
-      command: (command: OpampClientEvents["command"][0]) => this.emit("command", command),
-      remoteConfig: (config: AgentRemoteConfig) => this.remoteConfigFlow?.offer(config),
-      connectionSettings: (offers: ConnectionSettingsOffers) => this.settingsFlow?.offer(offers),
-      packagesAvailable: (offer: OpampClientEvents["packagesAvailable"][0]) => {
-        this.emit("packagesAvailable", offer);
-        this.syncer?.offer(offer);
-      },
-      customMessage: (message: OpampClientEvents["customMessage"][0]) =>
-        this.emit("customMessage", message),
-      reportError: (error: OpampClientError) => this.reportError(error),
-      wake: () => this.wake(),
-    };
-  }
-
-  /** C-3, P-16: adopt, persist, clear the request flag, refresh `service.instance.id`. */
-  private adoptInstanceUid(builder: ReportBuilder, uid: Uint8Array): void {
-    const oldText = formatInstanceUid(builder.instanceUid);
-    this.previousUid = builder.instanceUid;
-    builder.instanceUid = new Uint8Array(uid);
-    builder.requestInstanceUid = false;
+  /** `service.instance.id` follows the instance uid it was set from (P-16). */
+  private refreshServiceInstanceId(oldText: string, uid: Uint8Array): void {
     const attributes = this.description.identifyingAttributes;
-    if (attributes["service.instance.id"] === oldText) {
-      this.setAgentDescription({
-        ...this.description,
-        identifyingAttributes: { ...attributes, "service.instance.id": formatInstanceUid(uid) },
-      });
-    }
-    void this.state.update({ instanceUid: formatInstanceUid(uid) });
-    this.emit("newInstanceUid", new Uint8Array(uid));
-    builder.touch();
+    if (attributes["service.instance.id"] !== oldText) return;
+    this.setAgentDescription({
+      ...this.description,
+      identifyingAttributes: { ...attributes, "service.instance.id": formatInstanceUid(uid) },
+    });
   }
 
-  private createTransport(settings: OpampConnectionSettings): Transport {
-    const timing = this.options.timing ?? {};
-    const config = {
-      settings,
-      maxReceiveBytes: this.options.maxReceiveBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-      maxSendBytes: this.options.maxSendBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-      backoff: timing.backoff ?? {},
-      pingIntervalMs: timing.pingIntervalMs ?? 30_000,
-      requestTimeoutMs: timing.requestTimeoutMs ?? 60_000,
-      compressRequests: this.options.compressRequests ?? false,
-      instanceUidText: () => formatInstanceUid(this.requireStarted().instanceUid),
-    };
-    let transport: Transport | undefined;
-    const isCurrent = () => transport !== undefined && transport === this.transport;
-    const host: TransportHost = {
-      logger: this.log,
-      build: (options) => this.requireStarted().build(options),
-      hasPending: () => this.requireStarted().hasPending,
-      receive: async (message) => {
-        if (this.processor === undefined) return { kind: "ignored" };
-        return this.processor.process(message);
-      },
-      connected: () => {
-        if (!isCurrent()) return;
-        this.settingsFlow?.transportConnected();
-        this.emit("connected");
-      },
-      connectFailed: (error) => {
-        if (!isCurrent()) return;
-        this.settingsFlow?.transportFailed(error.message);
-        this.log.debug("connection failed", { code: error.code, message: error.message });
-        this.emit("connectFailed", error);
-      },
-      reportError: (error) => this.reportError(error),
-      heartbeatIntervalMs: (kind) =>
-        heartbeatIntervalMs(
-          kind,
-          this.capabilitiesMask,
-          settings.heartbeatIntervalSeconds,
-          this.localHeartbeatSeconds,
-        ),
-    };
-    transport = createTransport(config, host);
-    return transport;
+  /** C-3, P-16: adopt, persist, clear the request flag, refresh `service.instance.id`, renew a CSR certificate. */
+  private adoptInstanceUid(uid: Uint8Array): void {
+    const { rt } = this;
+    const oldText = formatInstanceUid(rt.builder.instanceUid);
+    rt.previousUid = rt.builder.instanceUid;
+    rt.builder.instanceUid = new Uint8Array(uid);
+    rt.builder.requestInstanceUid = false;
+    this.refreshServiceInstanceId(oldText, uid);
+    void rt.state.update({ instanceUid: formatInstanceUid(uid) });
+    this.emit("newInstanceUid", new Uint8Array(uid));
+    rt.builder.touch();
+    const renewal = rt.certificates?.instanceUidChanged(oldText) ?? Promise.resolve();
+    this.renewal = this.renewal.then(() => renewal);
   }
 }

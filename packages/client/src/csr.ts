@@ -1,6 +1,4 @@
-import "reflect-metadata";
 import { webcrypto } from "node:crypto";
-import { Pkcs10CertificateRequestGenerator } from "@peculiar/x509";
 import { OpampClientError } from "./errors.js";
 
 /** A fresh key pair and its PKCS#10 request, both PEM. */
@@ -22,6 +20,10 @@ export async function createCertificateRequest(
   instanceUidText: string,
 ): Promise<CertificateRequestMaterial> {
   try {
+    // Loaded on first use: @peculiar/x509 needs the global Reflect metadata
+    // polyfill, which agents that never use the CSR flow should not get.
+    await import("reflect-metadata");
+    const { Pkcs10CertificateRequestGenerator } = await import("@peculiar/x509");
     const crypto = webcrypto as unknown as Parameters<
       typeof Pkcs10CertificateRequestGenerator.create
     >[1] &

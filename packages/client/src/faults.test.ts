@@ -219,7 +219,7 @@ for (const transport of TRANSPORTS) {
       await client.stop();
     });
 
-    test(`malformed reply is reported and does not stop the client (${transport})`, async () => {
+    test(`C-9 C-15 a malformed reply is reported and does not stop the client (${transport})`, async () => {
       let garbage = 1;
       const server = await serve({
         reply: () =>

@@ -17,8 +17,10 @@ export type {
   OpampClientOptions,
   OpampConnectionSettings,
   PackagesOptions,
+  ProxyOptions,
   RemoteConfigOutcome,
   RemoteConfigPolicyResult,
+  RemoteConfigResult,
   TimingOptions,
 } from "./options.js";
 export {

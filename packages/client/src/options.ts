@@ -26,6 +26,25 @@ export interface OpampConnectionSettings {
    * keeps polling at the locally configured interval then (P-7).
    */
   readonly heartbeatIntervalSeconds: number;
+  /** HTTP proxy the connection is tunnelled through with `CONNECT` (spec `ProxyConnectionSettings`). */
+  readonly proxy?: ProxyOptions;
+}
+
+/**
+ * An HTTP proxy for the OpAMP connection (spec `ProxyConnectionSettings`,
+ * Development): the client opens an HTTP `CONNECT` tunnel to the server's
+ * host and port and runs WebSocket or HTTP, with TLS for `wss`/`https`,
+ * through it. JSON-safe so an offered proxy can be persisted (C-31).
+ */
+export interface ProxyOptions {
+  /**
+   * `http://host:port`, `https://host:port` (TLS to the proxy with the
+   * connection's TLS settings) or `host:port`. User info in the URL becomes a
+   * Basic `Proxy-Authorization` header.
+   */
+  readonly url: string;
+  /** Headers of the `CONNECT` request, e.g. `Proxy-Authorization`. */
+  readonly connectHeaders?: Readonly<Record<string, string>>;
 }
 
 /** An effective config as the provider returns it: an `AgentConfigMap` or its init shape (C-23). */
@@ -40,7 +59,12 @@ export interface AgentDescriptionInput {
 /** What the remote-config handler decided (C-21 step 5). */
 export type RemoteConfigOutcome =
   | { readonly status: "applied" }
-  | { readonly status: "failed"; readonly errorMessage: string };
+  | { readonly status: "failed"; readonly errorMessage: string }
+  /** Still applying: the agent reports the result later with `setRemoteConfigStatus()`. */
+  | { readonly status: "pending" };
+
+/** A final remote-config result reported by the agent itself (C-21 step 5). */
+export type RemoteConfigResult = Exclude<RemoteConfigOutcome, { readonly status: "pending" }>;
 
 /** A local policy check run before the handler (C-21 step 2, C-40). */
 export type RemoteConfigPolicyResult =
@@ -92,6 +116,8 @@ export interface OpampClientOptions {
   readonly requestInstanceUid?: boolean;
   readonly headers?: Readonly<Record<string, string>>;
   readonly tls?: TlsOptions;
+  /** Tunnel the OpAMP connection through an HTTP proxy (`ProxyConnectionSettings`). Default none. */
+  readonly proxy?: ProxyOptions;
   /** Heartbeat / polling interval in seconds (C-20). Default 30. */
   readonly heartbeatIntervalSeconds?: number;
   /** Gzip HTTP request bodies (C-38). Default false. */
@@ -115,6 +141,12 @@ export interface OpampClientOptions {
   readonly reportApplying?: boolean;
   /** Accept `insecure_skip_verify` from a server offer. Default false (spec §7.3). */
   readonly allowInsecureTlsFromServer?: boolean;
+  /**
+   * After a server-assigned instance uid (C-3, P-16), re-run the CSR flow
+   * when the client certificate in use came from it and names the old uid
+   * (C-33). Default true.
+   */
+  readonly renewCertificateOnNewUid?: boolean;
   readonly availableComponents?: AvailableComponentsInput;
   readonly customCapabilities?: readonly string[];
   readonly packages?: PackagesOptions;

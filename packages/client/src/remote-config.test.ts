@@ -241,3 +241,47 @@ for (const transport of TRANSPORTS) {
     });
   });
 }
+
+describe("remote config applied later by the agent", () => {
+  test("C-21 P-12 a pending outcome reports APPLYING; the agent's later result goes out with the hash", async () => {
+    let sent = false;
+    const server = await new ScriptedServer({
+      reply: () =>
+        sent
+          ? undefined
+          : withEffect(
+              () => {
+                sent = true;
+              },
+              offer("later", 8),
+            ),
+    }).listen();
+    const client = makeClient(server, "http", {
+      capabilities: REMOTE,
+      reportApplying: false,
+      effectiveConfig: () => ({ configMap: {} }),
+      onRemoteConfig: () => ({ status: "pending" }),
+    });
+    await client.start();
+    await server.waitFor(status(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING));
+    await client.setRemoteConfigStatus({ status: "failed", errorMessage: "rolled back" });
+    const failed = await server.waitFor(status(RemoteConfigStatuses.RemoteConfigStatuses_FAILED));
+    assert.deepEqual([...failed.remoteConfigStatus!.lastRemoteConfigHash], [8]);
+    assert.equal(failed.remoteConfigStatus!.errorMessage, "rolled back");
+    await client.stop();
+    await server.close();
+  });
+
+  test("§6.4 an agent without the syncer reports its own package statuses", async () => {
+    const server = await new ScriptedServer().listen();
+    const client = makeClient(server, "websocket", {
+      capabilities: caps(AgentCapabilities.AgentCapabilities_ReportsPackageStatuses),
+    });
+    await client.start();
+    client.setPackageStatuses({ packages: { local: { name: "local", agentHasVersion: "1.0" } } });
+    const report = await server.waitFor((m) => m.packageStatuses !== undefined);
+    assert.equal(report.packageStatuses!.packages.local?.agentHasVersion, "1.0");
+    await client.stop();
+    await server.close();
+  });
+});

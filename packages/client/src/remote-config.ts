@@ -10,7 +10,11 @@ import {
 } from "@opamp-ts/protocol";
 import { OpampClientError } from "./errors.js";
 import type { Logger } from "./logger.js";
-import type { RemoteConfigOutcome, RemoteConfigPolicyResult } from "./options.js";
+import type {
+  RemoteConfigOutcome,
+  RemoteConfigPolicyResult,
+  RemoteConfigResult,
+} from "./options.js";
 import type { PersistedConfigStatus, PersistedState } from "./state-store.js";
 
 /** What the remote-config flow needs from the client. */
@@ -49,6 +53,7 @@ export class RemoteConfigFlow {
   private lastHash: Uint8Array | undefined;
   private lastConfig: AgentRemoteConfig | undefined;
   private chain: Promise<void> = Promise.resolve();
+  private finished: AgentRemoteConfig | undefined;
 
   constructor(private readonly host: RemoteConfigHost) {}
 
@@ -115,10 +120,34 @@ export class RemoteConfigFlow {
         };
       }
     }
-    const errorMessage = outcome.status === "failed" ? outcome.errorMessage : "";
-    await this.persist(config, outcome.status, errorMessage);
-    this.host.report(this.status(hash, outcome.status, errorMessage));
-    if (outcome.status === "applied") this.host.effectiveConfigChanged();
+    if (outcome.status === "pending") {
+      // The agent may already have reported the result from inside the handler.
+      if (this.finished === config) return;
+      await this.persist(config, "applying");
+      this.host.report(this.status(hash, "applying"));
+      return;
+    }
+    await this.finish(config, outcome);
+  }
+
+  /**
+   * The agent's own final result for the last config received, after a
+   * `pending` outcome or to correct one (C-21 step 5; always with its hash, P-12).
+   */
+  async complete(result: RemoteConfigResult): Promise<void> {
+    const config = this.lastConfig;
+    if (config === undefined) {
+      throw new OpampClientError("INVALID_STATE", "no remote config has been received");
+    }
+    await this.finish(config, result);
+  }
+
+  private async finish(config: AgentRemoteConfig, result: RemoteConfigResult): Promise<void> {
+    this.finished = config;
+    const errorMessage = result.status === "failed" ? result.errorMessage : "";
+    await this.persist(config, result.status, errorMessage);
+    this.host.report(this.status(config.configHash, result.status, errorMessage));
+    if (result.status === "applied") this.host.effectiveConfigChanged();
   }
 
   private async persist(

@@ -1,3 +1,4 @@
+import { newInstanceUid, parseInstanceUid } from "@opamp-ts/protocol";
 import type { OpampClientError } from "./errors.js";
 import { toClientError } from "./errors.js";
 import type { PersistedState, StateStore } from "./state-store.js";
@@ -29,6 +30,25 @@ export class StateKeeper {
       throw toClientError("STATE_STORE", error, "cannot load the client state");
     }
     return this.current;
+  }
+
+  /**
+   * The instance uid to use (C-1): the configured one, else the stored one,
+   * else a new UUID v7. A stored value that does not parse is reported and
+   * replaced.
+   */
+  instanceUid(configured: Uint8Array | undefined): Uint8Array {
+    if (configured !== undefined) return configured;
+    if (this.current.instanceUid !== undefined) {
+      try {
+        return parseInstanceUid(this.current.instanceUid);
+      } catch (error) {
+        this.onError(
+          toClientError("STATE_STORE", error, "stored instance uid is invalid; generating one"),
+        );
+      }
+    }
+    return newInstanceUid();
   }
 
   /** Merge `patch` into the state and queue a write; resolves once written. */

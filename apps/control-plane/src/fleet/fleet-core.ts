@@ -16,6 +16,9 @@ import {
   ServerToAgentFlags,
   type ServerToAgentSchema,
 } from "@opamp-ts/protocol";
+import type { ClusterMessage } from "../cluster/messages.js";
+import { toBusEvent } from "../cluster/messages.js";
+import { LocalPubSub, type PubSub } from "../cluster/pubsub.js";
 import { fromHex, toConfigMap, toHex } from "../config-files.js";
 import type { Metrics } from "../metrics.js";
 import { matchesSelector, type Selector } from "../selector/selector.js";
@@ -27,7 +30,7 @@ import {
   resolveDesiredConfig,
   shouldOfferConfig,
 } from "./desired-config.js";
-import { FleetEvents } from "./events.js";
+import { type FleetEvent, FleetEvents } from "./events.js";
 import { agentHas, agentLabels, applyReport, isCompleteReport } from "./inventory.js";
 import {
   type FleetConnection,
@@ -59,6 +62,16 @@ export interface FleetOptions {
   readonly logger: FleetLogger;
   /** Clock, for tests. */
   readonly now?: () => number;
+  /** This process's node id, recorded as the owner of the sessions it holds. Default `local`. */
+  readonly nodeId?: string;
+  /** Events between nodes sharing the database; default in-process (one node). */
+  readonly pubsub?: PubSub<ClusterMessage>;
+  /**
+   * True when other nodes use the same database (PostgreSQL): a starting
+   * node then marks only its own previous sessions disconnected. False: every
+   * stored session is this process's and is marked disconnected on start.
+   */
+  readonly sharedDatabase?: boolean;
 }
 
 /**
@@ -78,12 +91,38 @@ export class FleetCore {
   protected assignments: ResolvedAssignment[] = [];
   protected destinations: ResolvedDestination[] = [];
   protected readonly now: () => number;
+  /** The node id recorded as owner of this process's sessions. */
+  readonly nodeId: string;
+  protected readonly bus: PubSub<ClusterMessage>;
 
   protected constructor(
     protected readonly storage: Storage,
     protected readonly options: FleetOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.nodeId = options.nodeId ?? "local";
+    this.bus = options.pubsub ?? new LocalPubSub<ClusterMessage>();
+  }
+
+  /** True when no other node holds the agent's session. */
+  protected ownedHere(record: AgentRecord): boolean {
+    return record.nodeId === undefined || record.nodeId === null || record.nodeId === this.nodeId;
+  }
+
+  /** Publishes to the other nodes; a broker failure is logged, never thrown (the change is stored). */
+  protected publish(message: ClusterMessage): Promise<void> {
+    return this.bus.publish(message).catch((error: unknown) => {
+      this.options.logger.warn("publishing to other nodes failed", {
+        kind: message.kind,
+        error: String(error),
+      });
+    });
+  }
+
+  /** Emits a fleet event here and tells the other nodes about it. */
+  protected announce(event: FleetEvent): void {
+    this.events.emit(event);
+    void this.publish({ kind: "event", origin: this.nodeId, event: toBusEvent(event) });
   }
 
   protected async exclusive<T>(id: string, fn: () => Promise<T>): Promise<T> {
@@ -186,7 +225,8 @@ export class FleetCore {
       transport: conn.transport,
       remoteAddress: conn.remoteAddress,
     });
-    let record = outcome.record;
+    let record: AgentRecord = { ...outcome.record, nodeId: this.nodeId };
+    const moved = previous !== undefined && previous.connected && !this.ownedHere(previous);
     if (outcome.configStatus !== undefined) {
       await this.storage.appendConfigStatus(outcome.configStatus);
       const offered = session.offeredConfig;
@@ -209,6 +249,7 @@ export class FleetCore {
     if (
       outcome.changed ||
       outcome.connectedNow ||
+      moved ||
       !record.connected ||
       nowMs - lastPersist > PERSIST_LIVENESS_EVERY_MS
     ) {
@@ -239,19 +280,19 @@ export class FleetCore {
     }
 
     if (outcome.connectedNow && record.connected) {
-      this.events.emit({ type: "agent.connected", agentId: id, agent: this.view(record) });
-    } else if (outcome.changed) {
-      this.events.emit({ type: "agent.changed", agentId: id, agent: this.view(record) });
+      this.announce({ type: "agent.connected", agentId: id, agent: this.view(record) });
+    } else if (outcome.changed || moved) {
+      this.announce({ type: "agent.changed", agentId: id, agent: this.view(record) });
     }
     if (outcome.configStatus !== undefined) {
-      this.events.emit({
+      this.announce({
         type: "agent.configStatus",
         agentId: id,
         status: { ...outcome.configStatus, agentId: id },
       });
     }
     if (msg.customMessage !== undefined) {
-      this.events.emit({
+      this.announce({
         type: "agent.customMessage",
         agentId: id,
         capability: msg.customMessage.capability,
@@ -260,7 +301,7 @@ export class FleetCore {
       });
     }
     if (!record.connected) {
-      this.events.emit({ type: "agent.disconnected", agentId: id });
+      this.announce({ type: "agent.disconnected", agentId: id });
       this.options.metrics.messageSent("ack");
       return reply;
     }
@@ -337,7 +378,7 @@ export class FleetCore {
     for (const ids of this.connectionAgents.values()) {
       if (ids.delete(oldId)) ids.add(newId);
     }
-    this.events.emit({ type: "agent.renamed", agentId: oldId, newAgentId: newId });
+    this.announce({ type: "agent.renamed", agentId: oldId, newAgentId: newId });
   }
 
   /** A connection closed: its WebSocket agents are disconnected (S-23). */
@@ -357,16 +398,22 @@ export class FleetCore {
     const record = this.records.get(id);
     if (record === undefined || !record.connected) return;
     const updated = { ...record, connected: false };
+    if (record.nodeId === undefined || record.nodeId === null) {
+      await this.storage.putAgent(updated);
+    } else if (!(await this.storage.putAgentIfOwner(updated, record.nodeId))) {
+      // Another node took the agent over meanwhile; its record stands.
+      this.records.set(id, (await this.storage.getAgent(id)) ?? record);
+      return;
+    }
     this.records.set(id, updated);
-    await this.storage.putAgent(updated);
-    this.events.emit({ type: "agent.disconnected", agentId: id });
+    this.announce({ type: "agent.disconnected", agentId: id });
   }
 
   /** Marks HTTP agents silent for two heartbeat intervals as disconnected (S-20). */
   async sweep(): Promise<void> {
     const nowMs = this.now();
     for (const record of [...this.records.values()]) {
-      if (!record.connected || record.transport !== "http") continue;
+      if (!record.connected || record.transport !== "http" || !this.ownedHere(record)) continue;
       if (
         isHttpAgentStale(
           Date.parse(record.lastSeenAt),
@@ -385,6 +432,7 @@ export class FleetCore {
       const session = this.sessions.get(id);
       const record = this.records.get(id);
       if (session === undefined || record === undefined || !record.connected) continue;
+      if (!this.ownedHere(record)) continue;
       if (session.conn.transport !== "websocket") continue;
       const offers = this.offers(id, record, session);
       if (offers.remoteConfig === undefined && offers.connectionSettings === undefined) continue;

@@ -5,12 +5,14 @@
  * and reaches HTTP agents on their next poll (S-24).
  */
 import { AgentCapabilities, CommandType, parseInstanceUid } from "@opamp-ts/protocol";
+import type { ClusterMessage } from "../cluster/messages.js";
 import { ControlPlaneError } from "../errors.js";
 import { parseSelector, type Selector } from "../selector/selector.js";
 import type { AgentRecord, ConfigFiles, ConfigOverride, Storage } from "../storage/types.js";
 import type { AgentView } from "./agent-view.js";
 import type { DesiredConfig, ResolvedAssignment } from "./desired-config.js";
-import { FleetCore, type FleetLogger, type FleetOptions } from "./fleet-core.js";
+import type { FleetLogger, FleetOptions } from "./fleet-core.js";
+import { FleetSync } from "./fleet-sync.js";
 import { agentHas } from "./inventory.js";
 import type { Session } from "./session.js";
 
@@ -33,20 +35,52 @@ function compile(text: string): Selector {
 }
 
 /** The control plane's fleet: inventory, desired configs, OpAMP logic and commands. */
-export class Fleet extends FleetCore {
-  /** Loads the inventory; every agent starts disconnected (the server just started). */
+export class Fleet extends FleetSync {
+  /**
+   * Loads the inventory and starts listening to other nodes. The sessions
+   * this node held before it (re)started are gone, so its agents start
+   * disconnected; on a shared database the agents other nodes hold keep
+   * their state.
+   */
   static async load(storage: Storage, options: FleetOptions): Promise<Fleet> {
     const fleet = new Fleet(storage, options);
-    for (const [id, labels] of await storage.listAllLabels()) fleet.userLabels.set(id, labels);
-    for (const o of await storage.listOverrides()) fleet.overrides.set(o.agentId, o);
-    for (const record of await storage.listAgents()) {
-      const stored = record.connected ? { ...record, connected: false } : record;
-      if (record.connected) await storage.putAgent(stored);
-      fleet.records.set(record.id, stored);
-    }
-    await fleet.reloadConfigurations();
-    await fleet.reloadDestinations();
+    const owners = options.sharedDatabase
+      ? [fleet.nodeId]
+      : await storage.listConnectedOwners();
+    for (const owner of owners) await storage.disconnectAgentsOf(owner);
+    await fleet.reloadAll();
+    fleet.startSync();
     return fleet;
+  }
+
+  /** True when another node holds the agent's live session. */
+  private elsewhere(record: AgentRecord): boolean {
+    return record.connected && !this.ownedHere(record);
+  }
+
+  /**
+   * Makes the agent's desired config go out: here when this node holds the
+   * agent (or nobody does), and through the node that holds it otherwise.
+   * `forceHash`: a user asked, so a hash reported FAILED goes again (P-12).
+   */
+  private async deliverConfig(id: string, forceHash: string | null): Promise<void> {
+    const record = this.records.get(id);
+    if (record === undefined || !this.elsewhere(record)) await this.forcePush(id, forceHash);
+    await this.publish({ kind: "config", origin: this.nodeId, agentId: id, forceHash });
+  }
+
+  protected async forcePush(id: string, forceHash: string | null): Promise<void> {
+    const record = this.records.get(id);
+    if (record !== undefined && this.elsewhere(record)) return;
+    if (forceHash !== null) {
+      const session = this.sessions.get(id);
+      if (session !== undefined) {
+        session.forceConfig = true;
+        session.offeredConfig = undefined;
+      }
+      await this.clearFailed(id, forceHash);
+    }
+    await this.push([id]);
   }
 
   private requireAgent(id: string): AgentRecord {
@@ -63,13 +97,7 @@ export class Fleet extends FleetCore {
     this.requireAgent(id);
     const override = await this.storage.setOverride(id, files);
     this.overrides.set(id, override);
-    const session = this.sessions.get(id);
-    if (session !== undefined) {
-      session.forceConfig = true;
-      session.offeredConfig = undefined;
-    }
-    await this.clearFailed(id, override.hash);
-    await this.push([id]);
+    await this.deliverConfig(id, override.hash);
     return override;
   }
 
@@ -78,7 +106,7 @@ export class Fleet extends FleetCore {
     this.requireAgent(id);
     const removed = await this.storage.deleteOverride(id);
     this.overrides.delete(id);
-    await this.push([id]);
+    await this.deliverConfig(id, null);
     return removed;
   }
 
@@ -87,13 +115,7 @@ export class Fleet extends FleetCore {
     this.requireAgent(id);
     const desired = this.desiredConfig(id);
     if (desired === undefined) return undefined;
-    await this.clearFailed(id, desired.hash);
-    const session = this.sessions.get(id);
-    if (session !== undefined) {
-      session.forceConfig = true;
-      session.offeredConfig = undefined;
-    }
-    await this.push([id]);
+    await this.deliverConfig(id, desired.hash);
     return desired;
   }
 
@@ -113,13 +135,19 @@ export class Fleet extends FleetCore {
     const record = this.requireAgent(id);
     await this.storage.setLabels(id, labels);
     this.userLabels.set(id, labels);
-    this.events.emit({ type: "agent.changed", agentId: id, agent: this.view(record) });
+    this.announce({ type: "agent.changed", agentId: id, agent: this.view(record) });
     await this.push([id]);
     return this.view(record);
   }
 
-  /** Re-reads assignments and versions, then pushes what changed. */
+  /** Re-reads assignments and versions, pushes what changed and tells the other nodes. */
   async reloadConfigurations(): Promise<void> {
+    await this.loadConfigurations();
+    await this.push([...this.sessions.keys()]);
+    await this.publish({ kind: "configurations", origin: this.nodeId });
+  }
+
+  protected async loadConfigurations(): Promise<void> {
     const configurations = new Map((await this.storage.listConfigurations()).map((c) => [c.id, c]));
     const resolved: ResolvedAssignment[] = [];
     for (const assignment of await this.storage.listAssignments()) {
@@ -134,16 +162,34 @@ export class Fleet extends FleetCore {
       resolved.push({ assignment, selector: compile(assignment.selector), version });
     }
     this.assignments = resolved;
-    await this.push([...this.sessions.keys()]);
   }
 
-  /** Re-reads own-telemetry destinations, then offers what changed (S-13). */
+  /** Re-reads own-telemetry destinations, offers what changed (S-13) and tells the other nodes. */
   async reloadDestinations(): Promise<void> {
+    await this.loadDestinations();
+    await this.push([...this.sessions.keys()]);
+    await this.publish({ kind: "destinations", origin: this.nodeId });
+  }
+
+  protected async loadDestinations(): Promise<void> {
     this.destinations = (await this.storage.listTelemetryDestinations()).map((destination) => ({
       destination,
       selector: compile(destination.selector),
     }));
-    await this.push([...this.sessions.keys()]);
+  }
+
+  /** Asks the node holding the agent to act; a broker failure is reported, not thrown. */
+  private async route(message: ClusterMessage): Promise<CommandResult> {
+    try {
+      await this.bus.publish(message);
+      return { ok: true };
+    } catch (error) {
+      return {
+        ok: false,
+        reason: "not_connected",
+        message: `cannot reach the node holding the agent: ${String(error)}`,
+      };
+    }
   }
 
   /** Asks an agent to restart (S-19); only agents with `AcceptsRestartCommand` (S-11). */
@@ -157,8 +203,18 @@ export class Fleet extends FleetCore {
         message: "the agent does not accept restart commands",
       };
     }
+    if (!record.connected) {
+      return { ok: false, reason: "not_connected", message: "the agent is not connected" };
+    }
+    if (this.elsewhere(record)) {
+      return this.route({ kind: "restart", origin: this.nodeId, node: record.nodeId!, agentId: id });
+    }
+    return this.restartHere(id);
+  }
+
+  protected async restartHere(id: string): Promise<CommandResult> {
     const session = this.sessions.get(id);
-    if (session === undefined || !record.connected) {
+    if (session === undefined || this.records.get(id)?.connected !== true) {
       return { ok: false, reason: "not_connected", message: "the agent is not connected" };
     }
     if (session.conn.transport === "http") {
@@ -203,8 +259,29 @@ export class Fleet extends FleetCore {
         message: `the agent did not list custom capability ${message.capability}`,
       };
     }
+    if (!record.connected) {
+      return { ok: false, reason: "not_connected", message: "the agent is not connected" };
+    }
+    if (this.elsewhere(record)) {
+      return this.route({
+        kind: "customMessage",
+        origin: this.nodeId,
+        node: record.nodeId!,
+        agentId: id,
+        capability: message.capability,
+        type: message.type,
+        data: Buffer.from(message.data).toString("base64"),
+      });
+    }
+    return this.sendCustomHere(id, message);
+  }
+
+  protected async sendCustomHere(
+    id: string,
+    message: { capability: string; type: string; data: Uint8Array },
+  ): Promise<CommandResult> {
     const session = this.sessions.get(id);
-    if (session === undefined || !record.connected) {
+    if (session === undefined || this.records.get(id)?.connected !== true) {
       return { ok: false, reason: "not_connected", message: "the agent is not connected" };
     }
     if (session.conn.transport === "http") {

@@ -12,6 +12,7 @@ import type {
   AgentRecord,
   Assignment,
   AuditEntry,
+  ClusterNode,
   ConfigFiles,
   ConfigOverride,
   ConfigStatusEntry,
@@ -40,6 +41,7 @@ export class KyselyStorage implements Storage {
       connected: agent.connected ? 1 : 0,
       last_seen_at: agent.lastSeenAt,
       data: JSON.stringify(agent),
+      node_id: agent.nodeId ?? null,
     };
     await this.db
       .insertInto("agents")
@@ -49,9 +51,78 @@ export class KyselyStorage implements Storage {
           connected: row.connected,
           last_seen_at: row.last_seen_at,
           data: row.data,
+          node_id: row.node_id,
         }),
       )
       .execute();
+  }
+
+  async putAgentIfOwner(agent: AgentRecord, owner: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable("agents")
+      .set({
+        connected: agent.connected ? 1 : 0,
+        last_seen_at: agent.lastSeenAt,
+        data: JSON.stringify(agent),
+        node_id: agent.nodeId ?? null,
+      })
+      .where("id", "=", agent.id)
+      .where("node_id", "=", owner)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async listConnectedOwners(): Promise<(string | null)[]> {
+    const rows = await this.db
+      .selectFrom("agents")
+      .select("node_id")
+      .distinct()
+      .where("connected", "=", 1)
+      .execute();
+    return rows.map((r) => r.node_id);
+  }
+
+  async disconnectAgentsOf(owner: string | null): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("agents")
+      .select(["id", "data"])
+      .where("connected", "=", 1)
+      .where((eb) => (owner === null ? eb("node_id", "is", null) : eb("node_id", "=", owner)))
+      .execute();
+    const done: string[] = [];
+    for (const row of rows) {
+      const data = { ...(JSON.parse(row.data) as AgentRecord), connected: false };
+      const result = await this.db
+        .updateTable("agents")
+        .set({ connected: 0, data: JSON.stringify(data) })
+        .where("id", "=", row.id)
+        .where("connected", "=", 1)
+        .where((eb) => (owner === null ? eb("node_id", "is", null) : eb("node_id", "=", owner)))
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) > 0) done.push(row.id);
+    }
+    return done;
+  }
+
+  async heartbeatNode(node: ClusterNode): Promise<void> {
+    await this.db
+      .insertInto("nodes")
+      .values({ id: node.id, started_at: node.startedAt, heartbeat_at: node.heartbeatAt })
+      .onConflict((oc) =>
+        oc
+          .column("id")
+          .doUpdateSet({ started_at: node.startedAt, heartbeat_at: node.heartbeatAt }),
+      )
+      .execute();
+  }
+
+  async listNodes(): Promise<ClusterNode[]> {
+    const rows = await this.db.selectFrom("nodes").selectAll().orderBy("id").execute();
+    return rows.map((r) => ({ id: r.id, startedAt: r.started_at, heartbeatAt: r.heartbeat_at }));
+  }
+
+  async deleteNode(id: string): Promise<void> {
+    await this.db.deleteFrom("nodes").where("id", "=", id).execute();
   }
 
   async getAgent(id: string): Promise<AgentRecord | undefined> {

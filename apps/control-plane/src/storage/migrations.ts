@@ -93,10 +93,46 @@ function initial(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Several nodes on one database: which node holds each agent's live session
+ * (`agents.node_id`), node heartbeats, and pub/sub payloads too large for a
+ * PostgreSQL NOTIFY.
+ */
+function cluster(dialect: Dialect): Migration {
+  return {
+    async up(db) {
+      await db.schema.alterTable("agents").addColumn("node_id", "text").execute();
+      await db.schema
+        .createIndex("agents_connected_node")
+        .on("agents")
+        .columns(["connected", "node_id"])
+        .execute();
+      await db.schema
+        .createTable("nodes")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("started_at", "text", (c) => c.notNull())
+        .addColumn("heartbeat_at", "text", (c) => c.notNull())
+        .execute();
+      const payloads =
+        dialect === "postgres"
+          ? db.schema
+              .createTable("pubsub_payloads")
+              .addColumn("id", "serial", (c) => c.primaryKey())
+          : db.schema
+              .createTable("pubsub_payloads")
+              .addColumn("id", "integer", (c) => c.primaryKey().autoIncrement());
+      await payloads
+        .addColumn("body", "text", (c) => c.notNull())
+        .addColumn("created_at", "text", (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
 class StaticProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { "0001_initial": initial(this.dialect) };
+    return { "0001_initial": initial(this.dialect), "0002_cluster": cluster(this.dialect) };
   }
 }
 

@@ -10,6 +10,8 @@ export interface AgentsTable {
   connected: number;
   last_seen_at: string;
   data: string;
+  /** Node holding the agent's live session (or that held the last one). */
+  node_id: string | null;
 }
 
 /** Row of the `agent_labels` table. */
@@ -84,6 +86,20 @@ export interface AuditLogTable {
   details: string;
 }
 
+/** Row of the `nodes` table: one control-plane process and its last heartbeat. */
+export interface NodesTable {
+  id: string;
+  started_at: string;
+  heartbeat_at: string;
+}
+
+/** Row of the `pubsub_payloads` table: a pub/sub message too large for NOTIFY. */
+export interface PubsubPayloadsTable {
+  id: Generated<number>;
+  body: string;
+  created_at: string;
+}
+
 /** The whole database, for `Kysely<Database>`. */
 export interface Database {
   agents: AgentsTable;
@@ -95,4 +111,6 @@ export interface Database {
   overrides: OverridesTable;
   telemetry_destinations: TelemetryDestinationsTable;
   audit_log: AuditLogTable;
+  nodes: NodesTable;
+  pubsub_payloads: PubsubPayloadsTable;
 }

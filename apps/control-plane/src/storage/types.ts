@@ -68,6 +68,8 @@ export interface AgentRecord {
   readonly customCapabilities: readonly string[];
   /** Config hashes (hex) the agent reported FAILED and which are not offered again (P-12). */
   readonly failedConfigHashes: readonly string[];
+  /** The control-plane node holding (or last holding) the agent's session; absent in old records. */
+  readonly nodeId?: string | null;
 }
 
 /** One entry of an agent's remote config status history. */
@@ -145,6 +147,13 @@ export interface AuditEntry {
   readonly details: JsonValue;
 }
 
+/** One control-plane process sharing the database, with its last heartbeat. */
+export interface ClusterNode {
+  readonly id: string;
+  readonly startedAt: string;
+  readonly heartbeatAt: string;
+}
+
 /** Input of `createTelemetryDestination`. */
 export type NewTelemetryDestination = Omit<TelemetryDestination, "id" | "createdAt">;
 
@@ -155,6 +164,20 @@ export type NewTelemetryDestination = Omit<TelemetryDestination, "id" | "created
 export interface Storage {
   readonly dialect: "sqlite" | "postgres";
   putAgent(agent: AgentRecord): Promise<void>;
+  /**
+   * Writes the record only while node `owner` still holds the agent, so a
+   * late disconnect on one node cannot undo a reconnect on another. True
+   * when written.
+   */
+  putAgentIfOwner(agent: AgentRecord, owner: string): Promise<boolean>;
+  /** Distinct owners (`null`: none recorded) of the agents stored as connected. */
+  listConnectedOwners(): Promise<(string | null)[]>;
+  /** Marks every agent held by `owner` (`null`: no owner recorded) disconnected; returns their ids. */
+  disconnectAgentsOf(owner: string | null): Promise<string[]>;
+  /** Records that node `id` is alive now (inserting it with `startedAt` when new). */
+  heartbeatNode(node: ClusterNode): Promise<void>;
+  listNodes(): Promise<ClusterNode[]>;
+  deleteNode(id: string): Promise<void>;
   getAgent(id: string): Promise<AgentRecord | undefined>;
   listAgents(): Promise<AgentRecord[]>;
   /** Re-keys every record of an agent after a new instance uid (S-17, P-16). */

@@ -44,3 +44,9 @@ export async function requireCollector(t: {
   t.skip(built.reason);
   return undefined;
 }
+
+/**
+ * Options for tests that need the real Collector: its first build takes a few
+ * minutes, longer than the runner's default per-test timeout.
+ */
+export const E2E = { timeout: 10 * 60_000 } as const;

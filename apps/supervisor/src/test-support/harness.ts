@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Logger } from "@opamp-ts/client";
 import { parseConfig } from "../config.js";
 import { Supervisor } from "../supervisor.js";
+import { Upstream } from "./upstream.js";
 
 /** A temporary directory removed by the returned cleanup. */
 export async function tempDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
@@ -26,6 +27,8 @@ export interface TestSupervisorOptions {
   readonly storage: string;
   readonly agent?: Record<string, unknown>;
   readonly capabilities?: Record<string, unknown>;
+  /** Extra top-level sections (`healthcheck`, …). */
+  readonly extra?: Record<string, unknown>;
   readonly logs?: string[];
 }
 
@@ -53,6 +56,43 @@ export function startTestSupervisor(options: TestSupervisorOptions): Promise<Sup
       ...options.agent,
     },
     storage: { directory: options.storage },
+    ...options.extra,
   });
   return Supervisor.start(config, { logger: memoryLogger(options.logs ?? []) });
+}
+
+/** A test's temp storage, upstream server and supervisors, all torn down after it (even when start fails). */
+export interface E2eFixture {
+  readonly dir: string;
+  readonly upstream: Upstream;
+  start(
+    options: Omit<TestSupervisorOptions, "endpoint" | "storage"> & Partial<TestSupervisorOptions>,
+  ): Promise<Supervisor>;
+}
+
+export async function e2eFixture(
+  t: { after(fn: () => Promise<void>): void },
+  name: string,
+): Promise<E2eFixture> {
+  const dir = await tempDir(name);
+  const upstream = await new Upstream().start();
+  const started: Supervisor[] = [];
+  t.after(async () => {
+    for (const supervisor of started) await supervisor.close();
+    await upstream.close();
+    await dir.remove();
+  });
+  return {
+    dir: dir.path,
+    upstream,
+    start: async (options) => {
+      const supervisor = await startTestSupervisor({
+        endpoint: upstream.url,
+        storage: dir.path,
+        ...options,
+      });
+      started.push(supervisor);
+      return supervisor;
+    },
+  };
 }

@@ -80,6 +80,9 @@ export function pipelineConfig(port: number, file: string, exporter = "file"): s
     "    traces:",
     "      receivers: [otlp]",
     `      exporters: [${exporter}]`,
+    "  telemetry:",
+    "    metrics:",
+    "      level: none",
     "",
   ].join("\n");
 }

@@ -11,6 +11,7 @@ class FakeEventSource {
   readonly url: string;
   onopen: (() => void) | null = null;
   onerror: (() => void) | null = null;
+  readyState = 0;
   closed = false;
   private readonly listeners = new Map<string, ((m: { data: string }) => void)[]>();
   constructor(url: string) {
@@ -25,6 +26,7 @@ class FakeEventSource {
   }
   close(): void {
     this.closed = true;
+    this.readyState = 2;
   }
 }
 
@@ -142,4 +144,23 @@ test("S-22 live store: raw events reach listeners, e.g. custom message replies",
   FakeEventSource.last!.emit({ type: "agent.disconnected", agentId: "x" });
   assert.deepEqual(seen, ["agent.customMessage"]);
   store.stop();
+});
+
+test("S-8 live store: a stream the browser gave up on (HTTP error) is opened again", async (t) => {
+  t.mock.timers.enable({ apis: ["setTimeout"] });
+  const { api } = controlledApi();
+  const store = new FleetStore(api);
+  store.start();
+  const first = FakeEventSource.last!;
+  first.readyState = 2;
+  first.onerror?.();
+  assert.equal(first.closed, true);
+  t.mock.timers.tick(5_000);
+  assert.notEqual(FakeEventSource.last, first);
+  store.stop();
+  const second = FakeEventSource.last!;
+  second.readyState = 2;
+  second.onerror?.();
+  t.mock.timers.tick(5_000);
+  assert.equal(FakeEventSource.last, second, "no new stream after stop()");
 });

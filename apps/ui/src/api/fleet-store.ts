@@ -25,6 +25,9 @@ export interface FleetSnapshot {
 
 const RECENT_LIMIT = 50;
 const NOTIFY_DELAY_MS = 100;
+const REOPEN_DELAY_MS = 5_000;
+/** `EventSource.CLOSED`. */
+const CLOSED = 2;
 
 /** The inventory store; `start()` opens the stream, `stop()` closes it. */
 export class FleetStore {
@@ -36,6 +39,8 @@ export class FleetStore {
   private source: EventSource | undefined;
   private notifyTimer: ReturnType<typeof setTimeout> | undefined;
   private wasLive = false;
+  private stopped = false;
+  private reopenTimer: ReturnType<typeof setTimeout> | undefined;
   private recent: EventLine[] = [];
   private pending: Partial<FleetSnapshot> = {};
   private agentsDirty = false;
@@ -71,6 +76,17 @@ export class FleetStore {
 
   /** Opens the event stream and loads the list. */
   start(): void {
+    this.stopped = false;
+    this.open();
+    void this.reload();
+  }
+
+  /**
+   * Opens the stream. The browser retries dropped connections by itself, but
+   * gives up after an HTTP error (e.g. 503 while the server restarts); then
+   * the store opens a new stream a few seconds later.
+   */
+  private open(): void {
     const source = new EventSource(this.api.streamUrl("/events"));
     this.source = source;
     source.onopen = () => {
@@ -78,18 +94,29 @@ export class FleetStore {
       if (this.wasLive) void this.reload();
       this.wasLive = true;
     };
-    source.onerror = () => this.update({ live: "reconnecting" });
+    source.onerror = () => {
+      this.update({ live: "reconnecting" });
+      if (source.readyState === CLOSED && !this.stopped) {
+        source.close();
+        this.reopenTimer = setTimeout(() => {
+          this.reopenTimer = undefined;
+          this.wasLive = true;
+          if (!this.stopped) this.open();
+        }, REOPEN_DELAY_MS);
+      }
+    };
     for (const type of FLEET_EVENT_TYPES) {
       source.addEventListener(type, (message) => this.receive((message as MessageEvent).data));
     }
-    void this.reload();
   }
 
   /** Closes the stream. */
   stop(): void {
+    this.stopped = true;
     this.source?.close();
     this.source = undefined;
     if (this.notifyTimer !== undefined) clearTimeout(this.notifyTimer);
+    if (this.reopenTimer !== undefined) clearTimeout(this.reopenTimer);
   }
 
   /** Loads the whole list again (after a reconnect or on demand). */

@@ -101,7 +101,7 @@ describe("web UI in Chromium against the real control plane", { skip: unavailabl
     return a;
   };
 
-  test("S-2 sign-in refuses a wrong admin token with a message and keeps the right one in sessionStorage only", async () => {
+  test("S-2 sign-in refuses a wrong admin token with a message, keeps the right one in sessionStorage only, and the app is keyboard-navigable", async () => {
     await page.goto(base);
     await page.getByLabel("Admin token").fill("not-the-token");
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -114,8 +114,16 @@ describe("web UI in Chromium against the real control plane", { skip: unavailabl
     await browser.screenshot("sign-in-refused");
 
     await page.getByLabel("Admin token").fill(TEST_ADMIN_TOKEN);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByLabel("Admin token").press("Enter");
     await page.getByRole("heading", { name: "Fleet overview" }).waitFor();
+    // Keyboard only: the first Tab reaches the skip link, the next ones the main navigation.
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to content");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Agents");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Agents" }).waitFor();
     const stored = await page.evaluate(() => ({
       session: Object.values(sessionStorage),
       local: Object.values(localStorage),
@@ -124,9 +132,18 @@ describe("web UI in Chromium against the real control plane", { skip: unavailabl
     assert.deepEqual(stored.session, [TEST_ADMIN_TOKEN]);
     assert.deepEqual(stored.local, []);
     assert.equal(stored.cookie, "");
+
+    // A token the server stops accepting signs the user out with a reason.
+    await page.evaluate(() => {
+      for (const key of Object.keys(sessionStorage)) sessionStorage.setItem(key, "revoked-token");
+    });
+    await page.reload();
+    await page.getByText("The admin token is no longer accepted; sign in again.").waitFor();
+    await page.getByLabel("Admin token").waitFor();
+    assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), []);
   });
 
-  test("S-8 an agent that connects appears in the agents table and the overview without a reload", async () => {
+  test("S-8 agents that connect (WebSocket and plain HTTP) appear in the agents table and the overview without a reload", async () => {
     await open(page, base, "/agents");
     await page
       .getByRole("status")
@@ -139,6 +156,9 @@ describe("web UI in Chromium against the real control plane", { skip: unavailabl
     await page.getByRole("link", { name: "ui-live-agent" }).waitFor();
     const row = page.getByRole("row").filter({ hasText: "ui-live-agent" });
     await row.getByText("connected", { exact: true }).waitFor();
+    const polled = await startTestAgent(cp.handle.opampHttpUrl, "ui-http-agent");
+    agents.push(polled);
+    await page.getByRole("link", { name: "ui-http-agent" }).waitFor();
     assert.equal(
       await page.evaluate(() => (window as unknown as { marker?: string }).marker),
       "same page",
@@ -268,6 +288,18 @@ describe("web UI in Chromium against the real control plane", { skip: unavailabl
       .waitFor();
     await page.getByText(/not pushed again until you retry \(P-12\)/).waitFor();
     await browser.screenshot("agent-detail-failed");
+    const failing = (f: TestAgent["received"][number]) =>
+      f["collector.yaml"]?.body.includes("broken") === true;
+    assert.equal(a.received.filter(failing).length, 1, "the refused config was pushed once");
+    await page.getByRole("button", { name: "Retry" }).click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: /Config [0-9a-f]{8} pushed again\./ })
+      .waitFor();
+    const audit = (await cp.api("GET", "/audit")).body as {
+      entries: { action: string; target: string }[];
+    };
+    assert.ok(audit.entries.some((e) => e.action === "agent.config.retry" && e.target === a.id()));
   });
 
   test("S-19 S-22 agent actions: labels saved, restart reaches the client, a custom message's reply shows, all audited", async () => {

@@ -216,7 +216,7 @@ function ConfigurationLink({ id }: { id: string | null }) {
 /** The config section of the agent page. */
 export function AgentConfig({ agent }: { agent: Agent }) {
   const { api } = useApp();
-  const [retryError, setRetryError] = useState<string | undefined>(undefined);
+  const [retry, setRetry] = useState<{ error?: string; done?: string }>({});
   const s = agent.remoteConfigStatus;
   const desired = agent.desiredConfig;
   const failedDesired = desired !== null && agent.failedConfigHashes.includes(desired.hash);
@@ -249,19 +249,29 @@ export function AgentConfig({ agent }: { agent: Agent }) {
       </p>
       {failedDesired ? (
         <p className="warn-text">
-          The agent reported this config FAILED, so it is not pushed again until you retry (P-12).{" "}
+          The agent reported this config FAILED, so it is not pushed again until you retry (P-12).
+          An agent that remembers this hash may ignore the same config; a new version gets a new
+          hash.{" "}
           <button
             type="button"
             onClick={() => {
-              setRetryError(undefined);
-              api.retryAgentConfig(agent.id).catch((e: unknown) => setRetryError(describeError(e)));
+              setRetry({});
+              api.retryAgentConfig(agent.id).then(
+                (hash) => setRetry({ done: `Config ${shortHash(hash)} pushed again.` }),
+                (e: unknown) => setRetry({ error: describeError(e) }),
+              );
             }}
           >
             Retry
           </button>
         </p>
       ) : null}
-      <ErrorMessage message={retryError} />
+      <ErrorMessage message={retry.error} />
+      {retry.done !== undefined ? (
+        <p className="success" role="status">
+          {retry.done}
+        </p>
+      ) : null}
       <h3>Status history</h3>
       <History agent={agent} />
       <h3>Effective config</h3>

@@ -3,9 +3,10 @@
  * config (status, history, effective config, override) and actions. Kept
  * current by the event stream.
  */
-import type { MouseEvent } from "react";
+import { type MouseEvent, useEffect } from "react";
 import type { JsonValue, PackageStatus } from "../api/types.js";
-import { useFleet, useNow } from "../app/hooks.js";
+import { useApp } from "../app/context.js";
+import { navigate, useFleet, useNow } from "../app/hooks.js";
 import {
   ConfigStatusBadge,
   ConnectionBadge,
@@ -43,7 +44,18 @@ function jumpTo(id: string) {
 /** The agent detail screen. */
 export function AgentDetail({ id }: { id: string }) {
   const { agents, loaded, loadError } = useFleet();
+  const { store } = useApp();
   const now = useNow();
+  // A new instance uid (S-17) re-keys the agent: follow it.
+  useEffect(
+    () =>
+      store.onEvent((e) => {
+        if (e.type === "agent.renamed" && e.agentId === id) {
+          navigate(`/agents/${encodeURIComponent(e.newAgentId)}`);
+        }
+      }),
+    [store, id],
+  );
   const agent = agents.get(id);
   if (agent === undefined) {
     return (

@@ -15,7 +15,7 @@ import {
   HealthBadge,
   RelativeTime,
 } from "../components/common.js";
-import { VirtualTable } from "../components/VirtualList.js";
+import { VirtualTable } from "../components/VirtualTable.js";
 import {
   agentHost,
   agentName,

@@ -45,7 +45,8 @@ export function uiBuildIsStale(): boolean {
 let built: Promise<void> | undefined;
 
 async function buildLocked(): Promise<void> {
-  const lock = join(UI_ROOT, ".build-lock");
+  mkdirSync(join(UI_ROOT, "test-output"), { recursive: true });
+  const lock = join(UI_ROOT, "test-output", ".build-lock");
   for (let attempt = 0; ; attempt += 1) {
     try {
       mkdirSync(lock);

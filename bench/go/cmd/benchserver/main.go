@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -182,6 +183,9 @@ func main() {
 		s.mu.Lock()
 		out := map[string]any{"connections": len(s.conns), "agents": len(s.agents), "messages": s.messages.Load()}
 		s.mu.Unlock()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		out["memory"] = map[string]any{"heapUsed": ms.HeapAlloc, "heapTotal": ms.HeapSys, "sys": ms.Sys, "stacks": ms.StackSys}
 		_ = json.NewEncoder(w).Encode(out)
 	})
 	mux.HandleFunc("POST /push", func(w http.ResponseWriter, req *http.Request) {

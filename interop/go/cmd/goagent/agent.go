@@ -58,7 +58,7 @@ type agent struct {
 
 func newAgent(opts options, log *jsonl.Writer) (*agent, error) {
 	a := &agent{opts: opts, log: log, startedAt: time.Now()}
-	logger := &stderrLogger{verbose: opts.verbose}
+	logger := &eventLogger{verbose: opts.verbose, log: log}
 	switch {
 	case strings.HasPrefix(opts.url, "ws://"), strings.HasPrefix(opts.url, "wss://"):
 		a.client = client.NewWebSocket(logger)
@@ -296,15 +296,20 @@ func bodyDigest(m *protobufs.AgentConfigMap) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// stderrLogger adapts opamp-go's logger interface; errors always, debug with -v.
-type stderrLogger struct{ verbose bool }
+// eventLogger adapts opamp-go's logger interface: errors become
+// "library-error" events (tests read how opamp-go saw a connection end),
+// debug messages go to stderr with -v.
+type eventLogger struct {
+	verbose bool
+	log     *jsonl.Writer
+}
 
-func (l *stderrLogger) Debugf(_ context.Context, format string, v ...any) {
+func (l *eventLogger) Debugf(_ context.Context, format string, v ...any) {
 	if l.verbose {
 		fmt.Fprintf(os.Stderr, "debug: "+format+"\n", v...)
 	}
 }
 
-func (l *stderrLogger) Errorf(_ context.Context, format string, v ...any) {
-	fmt.Fprintf(os.Stderr, "error: "+format+"\n", v...)
+func (l *eventLogger) Errorf(_ context.Context, format string, v ...any) {
+	l.log.Emit("library-error", map[string]any{"message": fmt.Sprintf(format, v...)})
 }

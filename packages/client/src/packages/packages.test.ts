@@ -163,7 +163,7 @@ describe("packages: failures and policies", () => {
     return { server, client, installer };
   };
 
-  test("§6.6 a download whose SHA-256 does not match content_hash is INSTALL_FAILED and not installed", async () => {
+  test("C-25 §6.6 a download whose SHA-256 does not match content_hash is INSTALL_FAILED and not installed", async () => {
     const { server, client, installer } = await run(
       [
         {
@@ -266,5 +266,50 @@ describe("packages: failures and policies", () => {
     assert.equal(state?.packages?.installed.plugin, undefined);
     await client.stop();
     await server.close();
+  });
+
+  test("C-6 C-22 package state survives a restart and is reported in the first message", async () => {
+    const { mkdtemp, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { FileStateStore } = await import("../state-store.js");
+    const dir = await mkdtemp(join(tmpdir(), "opamp-client-pkg-"));
+    const store = new FileStateStore(join(dir, "state.json"));
+    let offer: MessageInitShape<typeof ServerToAgentSchema> | undefined;
+    const server = await new ScriptedServer({
+      files: { addon: { body: Buffer.from("bytes") } },
+      reply: () => {
+        const o = offer;
+        offer = undefined;
+        return o;
+      },
+    }).listen();
+    offer = packagesOffer(server, 4, [
+      { name: "addon", body: "bytes", hashByte: 5, version: "2.0.0" },
+    ]);
+    const options = {
+      capabilities: PKG_CAPS,
+      stateStore: store,
+      packages: {
+        installer: new RecordingInstaller(),
+        verifier: new Ed25519PackageVerifier({ publicKeys: [PUBLIC_PEM] }),
+      },
+    };
+    const first = makeClient(server, "websocket", options);
+    await first.start();
+    await server.waitFor(
+      (m) => statusOf(m, "addon")?.status === PackageStatusEnum.PackageStatusEnum_Installed,
+    );
+    await first.stop();
+    const restartAt = server.count;
+    const second = makeClient(server, "http", options);
+    await second.start();
+    const report = await server.waitFor((_m, r) => server.received.indexOf(r) >= restartAt);
+    assert.equal(statusOf(report, "addon")?.status, PackageStatusEnum.PackageStatusEnum_Installed);
+    assert.equal(statusOf(report, "addon")?.agentHasVersion, "2.0.0");
+    assert.deepEqual([...report.packageStatuses!.serverProvidedAllPackagesHash], [4]);
+    await second.stop();
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_MESSAGE_BYTES } from "@opamp-ts/protocol";
+import type { OpampClientOptions, OpampConnectionSettings } from "../options.js";
 import { HttpTransport } from "./http.js";
 import type { Transport, TransportConfig, TransportHost } from "./types.js";
 import { WebSocketTransport } from "./websocket.js";
@@ -8,4 +10,23 @@ export function createTransport(config: TransportConfig, host: TransportHost): T
   return scheme === "ws:" || scheme === "wss:"
     ? new WebSocketTransport(config, host)
     : new HttpTransport(config, host);
+}
+
+/** Transport limits and timing from the client options, with the production defaults. */
+export function transportConfig(
+  options: OpampClientOptions,
+  settings: OpampConnectionSettings,
+  instanceUidText: () => string,
+): TransportConfig {
+  const timing = options.timing ?? {};
+  return {
+    settings,
+    maxReceiveBytes: options.maxReceiveBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    maxSendBytes: options.maxSendBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    backoff: timing.backoff ?? {},
+    pingIntervalMs: timing.pingIntervalMs ?? 30_000,
+    requestTimeoutMs: timing.requestTimeoutMs ?? 60_000,
+    compressRequests: options.compressRequests ?? false,
+    instanceUidText,
+  };
 }
