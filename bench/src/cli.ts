@@ -9,6 +9,7 @@
  *   --seconds 30                                measurement window
  *   --profile                                   CPU-profile the Node targets into bench/.work/profiles
  *   --no-pin                                    do not pin servers and generators to separate cores
+ *   --backlog 4096                              experiment: library target's accept backlog (default Node's 511)
  *   --source                                    run Node processes from the sources through tsx (no build)
  *   --out <file>                                result file (default bench/results/<scenario>.json)
  */
@@ -58,6 +59,7 @@ async function main(): Promise<number> {
       profile: { type: "boolean", default: false },
       "no-pin": { type: "boolean", default: false },
       source: { type: "boolean", default: false },
+      backlog: { type: "string" },
       out: { type: "string" },
     },
   });
@@ -102,6 +104,7 @@ async function main(): Promise<number> {
       agents: list(values.agents)?.map(Number),
       seconds: values.seconds !== undefined ? Number(values.seconds) : undefined,
       profileDir,
+      backlog: values.backlog !== undefined ? Number(values.backlog) : undefined,
       notes,
       log: (m) =>
         process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${name}: ${m}\n`),
@@ -122,6 +125,9 @@ async function main(): Promise<number> {
           : []),
         `Node processes run ${currentRuntime() === "dist" ? "the tsc output (dist/) with plain node" : "the sources through tsx"}.`,
         ...runtimeNotes,
+        ...(values.backlog !== undefined
+          ? [`Experiment: the library target listened with an accept backlog of ${values.backlog}.`]
+          : []),
         ...notes,
       ],
       runs,

@@ -8,6 +8,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { resolveAdminToken } from "./admin-token.js";
 import { buildApi } from "./api/app.js";
+import type { ClusterMessage } from "./cluster/messages.js";
+import { resolveNodeId } from "./cluster/node-id.js";
+import { PostgresPubSub } from "./cluster/postgres-pubsub.js";
+import { LocalPubSub, type PubSub } from "./cluster/pubsub.js";
 import { parseAddress, type ServerConfig } from "./config.js";
 import { Fleet } from "./fleet/fleet.js";
 import { createLogger, libraryLogger } from "./logger.js";
@@ -29,6 +33,8 @@ export interface ServerHandle {
   /** Where the generated admin token is kept, when it was not configured. */
   readonly adminTokenFile: string | undefined;
   readonly storageKind: "sqlite" | "postgres";
+  /** This node's id; the owner recorded for the agent sessions it holds. */
+  readonly nodeId: string;
   close(): Promise<void>;
 }
 
@@ -54,6 +60,8 @@ export async function start(config: ServerConfig): Promise<ServerHandle> {
   const logger = createLogger(config.logLevel);
   const log = libraryLogger(logger);
   const admin = resolveAdminToken(config.adminToken, config.dataDir);
+  const nodeId = resolveNodeId(config.nodeId, config.dataDir);
+  const nodeTimeoutMs = (config.nodeTimeoutSeconds ?? 30) * 1000;
   const storage = await openStorage({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
@@ -64,11 +72,43 @@ export async function start(config: ServerConfig): Promise<ServerHandle> {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   };
   try {
+    const shared = storage.dialect === "postgres" && config.databaseUrl !== undefined;
+    const pubsub: PubSub<ClusterMessage> = shared
+      ? await PostgresPubSub.open<ClusterMessage>({
+          connectionString: config.databaseUrl,
+          channel: "opamp_cluster",
+          logger: log,
+        })
+      : new LocalPubSub<ClusterMessage>();
+    cleanups.push(() => pubsub.close());
     const metrics = new Metrics();
     const fleet = await Fleet.load(storage, {
       heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
       metrics,
       logger: log,
+      nodeId,
+      pubsub,
+      sharedDatabase: shared,
+    });
+    // Announce this node before taking agents, so no other node takes it for dead.
+    await fleet.heartbeat(nodeTimeoutMs);
+    let beating: Promise<void> = Promise.resolve();
+    const beat = setInterval(
+      () => {
+        beating = fleet
+          .heartbeat(nodeTimeoutMs)
+          .catch((error: unknown) => log.error("node heartbeat failed", { error: String(error) }));
+      },
+      Math.max(50, nodeTimeoutMs / 3),
+    );
+    beat.unref();
+    cleanups.push(async () => {
+      await fleet.stopSync();
+      await fleet.leave();
+    });
+    cleanups.push(async () => {
+      clearInterval(beat);
+      await beating;
     });
     const endpoint = createOpampEndpoint({
       fleet,
@@ -109,6 +149,7 @@ export async function start(config: ServerConfig): Promise<ServerHandle> {
       uiDir,
       logger: logger.child({ component: "http" }),
       version: packageVersion(),
+      nodeTimeoutMs,
     });
     const httpAddr = parseAddress(config.httpAddress);
     await app.listen({ host: httpAddr.host, port: httpAddr.port });
@@ -139,6 +180,7 @@ export async function start(config: ServerConfig): Promise<ServerHandle> {
       adminToken: admin.token,
       adminTokenFile: admin.file,
       storageKind: storage.dialect,
+      nodeId,
       close: () => {
         closing ??= cleanup();
         return closing;

@@ -28,6 +28,7 @@ test("stop sends SIGTERM, then SIGKILL to the whole process group when the Colle
     tailBytes: 4096,
     output: { kind: "file", path: join(dir.path, "agent.log") },
   });
+  t.after(() => child.stop(100).then(() => undefined));
   let grandchild = 0;
   await until(async () => {
     const line = child.lastLines().find((l) => l.startsWith("child="));
@@ -46,7 +47,7 @@ test("a Collector that exits on SIGTERM is stopped without SIGKILL; output is ke
   const script = await fakeCollector(
     dir.path,
     "polite",
-    "printf '2026-01-01T00:00:00Z\\tinfo\\tstarting\\n'\necho 'Error: cannot bind 127.0.0.1:4318' >&2\necho \"'exporters' unknown type\"\nprintf '2026-01-01T00:00:01Z\\tinfo\\tstill here\\n'\ntrap 'exit 0' TERM\nwhile true; do sleep 0.1; done",
+    "exec 1>&2\nprintf '2026-01-01T00:00:00Z\\tinfo\\tstarting\\n'\necho 'Error: cannot bind 127.0.0.1:4318'\necho \"'exporters' unknown type\"\nprintf '2026-01-01T00:00:01Z\\tinfo\\tstill here\\n'\ntrap 'exit 0' TERM\nwhile true; do sleep 0.1; done",
   );
   const child = await AgentProcess.start({
     executable: script,
@@ -55,6 +56,7 @@ test("a Collector that exits on SIGTERM is stopped without SIGKILL; output is ke
     tailBytes: 4096,
     output: { kind: "file", path: join(dir.path, "agent.log") },
   });
+  t.after(() => child.stop(1000).then(() => undefined));
   await until(async () => child.lastLines().some((line) => line.endsWith("still here")), "output");
   assert.deepEqual(child.errorLines(), [
     "Error: cannot bind 127.0.0.1:4318",

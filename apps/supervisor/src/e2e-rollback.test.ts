@@ -76,3 +76,28 @@ test(
     await waitForFileContaining(out, "span-after-first-bad");
   },
 );
+
+test(
+  "C-22 a config whose receiver cannot bind its port is FAILED with the bind error and rolled back",
+  E2E,
+  async (t) => {
+    const collector = await requireCollector(t);
+    if (collector === undefined) return;
+    const { dir, upstream, start } = await e2eFixture(t, "bind");
+    const supervisor = await start({ collector });
+    const { createServer } = await import("node:net");
+    const taken = await freePort();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(taken, "127.0.0.1", resolve));
+    t.after(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+    const offer = await upstream.pushConfig(pipelineConfig(taken, join(dir, "x.json")));
+    const failed = await upstream.waitForStatus(
+      offer.configHash,
+      RemoteConfigStatuses.RemoteConfigStatuses_FAILED,
+      "FAILED",
+    );
+    assert.match(failed.remoteConfigStatus?.errorMessage ?? "", /address already in use/);
+    assert.match(failed.remoteConfigStatus?.errorMessage ?? "", /rolled back/);
+    assert.notEqual(supervisor.collectorPid, undefined, "the rolled-back Collector runs");
+  },
+);

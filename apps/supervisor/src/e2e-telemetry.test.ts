@@ -8,17 +8,20 @@ import { e2eFixture } from "./test-support/harness.js";
 import { freePort } from "./test-support/otlp.js";
 
 test(
-  "C-28 an own-metrics destination offer becomes the Collector's service::telemetry exporter and it runs healthy with it",
+  "C-28 own metrics and logs destinations of one offer become the Collector's service::telemetry exporters with one restart, and it runs healthy",
   E2E,
   async (t) => {
     const collector = await requireCollector(t);
     if (collector === undefined) return;
     const { dir, upstream, start } = await e2eFixture(t, "telemetry");
-    const supervisor = await start({ collector });
+    const logs: string[] = [];
+    const supervisor = await start({ collector, capabilities: { reports_own_logs: true }, logs });
     await upstream.waitFor((m) => m.health?.healthy === true, "a healthy Collector");
     const first = supervisor.collectorPid;
     const destination = `http://127.0.0.1:${await freePort()}/v1/metrics`;
+    const logsDestination = `http://127.0.0.1:${await freePort()}/v1/logs`;
     const before = upstream.messages.length;
+    const startsBefore = logs.filter((line) => line.includes("Collector started")).length;
     await upstream.send({
       connectionSettings: {
         hash: new Uint8Array([1, 2, 3]),
@@ -26,6 +29,7 @@ test(
           destinationEndpoint: destination,
           headers: { headers: [{ key: "Authorization", value: "Bearer own" }] },
         },
+        ownLogs: { destinationEndpoint: logsDestination },
       },
     });
     await upstream.waitFor(
@@ -41,12 +45,17 @@ test(
           metrics: {
             readers: Array<{ periodic: { exporter: { otlp: Record<string, unknown> } } }>;
           };
+          logs: { processors: Array<{ batch: { exporter: { otlp: Record<string, unknown> } } }> };
         };
       };
     };
     const otlp = effective.service.telemetry.metrics.readers[0]?.periodic.exporter.otlp;
     assert.equal(otlp?.endpoint, destination);
     assert.deepEqual(otlp?.headers, [{ name: "Authorization", value: "Bearer own" }]);
+    const logsOtlp = effective.service.telemetry.logs.processors[0]?.batch.exporter.otlp;
+    assert.equal(logsOtlp?.endpoint, logsDestination);
+    const starts = logs.filter((line) => line.includes("Collector started")).length;
+    assert.equal(starts - startsBefore, 1, "both destinations were applied with a single restart");
     const state = JSON.parse(await readFile(join(dir, "supervisor-state.json"), "utf8")) as {
       ownTelemetry?: { metrics?: { endpoint: string } };
     };

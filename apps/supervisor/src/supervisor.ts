@@ -76,6 +76,8 @@ export class Supervisor {
   private runningConfig: ConfigMap | undefined;
   private health: { port: number; close(): Promise<void> } | undefined;
   private customCapabilities: readonly string[] = [];
+  private pendingTelemetry: OwnTelemetry | undefined;
+  private telemetryQueued = false;
   /** The last health to report, kept while the upstream client is not started yet. */
   private lastHealth: MessageInitShape<typeof ComponentHealthSchema> | undefined;
   /** Custom messages the Collector sent before the upstream client started (C-34). */
@@ -280,15 +282,14 @@ export class Supervisor {
       const headers = Object.fromEntries(
         (settings.headers?.headers ?? []).map((h) => [h.key, h.value]),
       );
-      const ownTelemetry: OwnTelemetry = {
-        ...this.store.current.ownTelemetry,
+      this.pendingTelemetry = {
+        ...(this.pendingTelemetry ?? this.store.current.ownTelemetry),
         [kind]: { endpoint: settings.destinationEndpoint, headers },
       };
-      void this.mutex.run(async () => {
-        await this.store.update({ ownTelemetry });
-        const result = await this.launchWith(this.runningRemote);
-        if (!result.ok) this.runner.recover(result.lines, result.reason);
-      });
+      // One offer emits one event per signal; they are applied with one restart.
+      if (this.telemetryQueued) return;
+      this.telemetryQueued = true;
+      void this.mutex.run(() => this.applyOwnTelemetry());
     });
     client.on("opampConnectionSettings", (event) => {
       this.logger.info("OpAMP connection settings offer", { status: event.status });
@@ -297,6 +298,19 @@ export class Supervisor {
       this.logger.debug("OpAMP server not reachable", { error: error.message }),
     );
     return client;
+  }
+
+  /** Write accepted own-telemetry destinations into the Collector's config (C-28); inside the mutex. */
+  private async applyOwnTelemetry(): Promise<void> {
+    this.telemetryQueued = false;
+    const ownTelemetry = this.pendingTelemetry;
+    this.pendingTelemetry = undefined;
+    if (ownTelemetry === undefined) return;
+    if (JSON.stringify(ownTelemetry) === JSON.stringify(this.store.current.ownTelemetry ?? {}))
+      return;
+    await this.store.update({ ownTelemetry });
+    const result = await this.launchWith(this.runningRemote);
+    if (!result.ok) this.runner.recover(result.lines, result.reason);
   }
 
   /**

@@ -25,6 +25,8 @@ export interface ScenarioContext {
   /** Sizes and durations from the command line (`--agents 10000,19000`, `--seconds 20`). */
   readonly agents: readonly number[] | undefined;
   readonly seconds: number | undefined;
+  /** Experiment: accept backlog of the library target (see `TargetOptions.backlog`). */
+  readonly backlog: number | undefined;
   /** Directory for CPU profiles of the Node targets, when profiling. */
   readonly profileDir: string | undefined;
   readonly notes: string[];
@@ -65,6 +67,7 @@ export async function measureTarget(
     target = await startTarget(kind, {
       ...(ctx.cpus.target !== undefined ? { cpus: ctx.cpus.target } : {}),
       ...(ctx.profileDir !== undefined ? { cpuProfileDir: ctx.profileDir } : {}),
+      ...(ctx.backlog !== undefined ? { backlog: ctx.backlog } : {}),
       ...options,
     });
     const metrics = await body(target);

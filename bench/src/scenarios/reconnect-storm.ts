@@ -54,6 +54,7 @@ export async function reconnectStorm(ctx: ScenarioContext): Promise<RunEntry[]> 
           second = await startTarget(kind, {
             port: first.port,
             keepData: true,
+            ...(ctx.backlog !== undefined ? { backlog: ctx.backlog } : {}),
             ...(ctx.cpus.target !== undefined ? { cpus: ctx.cpus.target } : {}),
           });
           const upAt = Date.now();

@@ -30,6 +30,9 @@ const { values } = parseArgs({
   options: {
     port: { type: "string", default: "0" },
     host: { type: "string", default: "127.0.0.1" },
+    // Experiment: mount on an own node:http server listening with this accept
+    // backlog (listen() uses Node's default of 511) to measure its effect.
+    backlog: { type: "string" },
   },
 });
 
@@ -132,7 +135,25 @@ const control = createServer((req, res) => {
   reply(404, { error: "not found" });
 });
 
-const listening = await server.listen({ host: values.host, port: Number(values.port) });
+async function listenOpamp(): Promise<{ url: string; httpUrl: string; close?: () => void }> {
+  if (values.backlog === undefined)
+    return server.listen({ host: values.host, port: Number(values.port) });
+  const http = createServer({ headersTimeout: 30_000, requestTimeout: 0 });
+  server.attach(http);
+  http.listen({ host: values.host, port: Number(values.port), backlog: Number(values.backlog) });
+  await new Promise((resolve) => http.once("listening", resolve));
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `ws://${values.host}:${port}${server.path}`,
+    httpUrl: `http://${values.host}:${port}${server.path}`,
+    close: () => {
+      http.closeAllConnections();
+      http.close();
+    },
+  };
+}
+
+const listening = await listenOpamp();
 control.listen(0, "127.0.0.1");
 await new Promise((resolve) => control.once("listening", resolve));
 process.stdout.write(
@@ -146,10 +167,13 @@ process.stdout.write(
 
 const shutdown = () => {
   control.close();
-  server.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
+  server
+    .close()
+    .finally(() => listening.close?.())
+    .then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
 };
 process.once("SIGTERM", shutdown);
 process.once("SIGINT", shutdown);

@@ -27,6 +27,8 @@ export interface TargetOptions {
   readonly cpuProfileDir?: string;
   /** Control plane: keep the data directory of a previous start (restart). */
   readonly keepData?: boolean;
+  /** Library target, experiment: listen with this accept backlog instead of Node's 511. */
+  readonly backlog?: number;
 }
 
 /** The outcome of a push, as the orchestrator saw it. */
@@ -233,6 +235,7 @@ export async function startTarget(
           ...nodeScript("bench/src/targets/library-server.ts", profileFlags(options)),
           "--port",
           String(options.port ?? 0),
+          ...(options.backlog !== undefined ? ["--backlog", String(options.backlog)] : []),
         ],
         options,
       );

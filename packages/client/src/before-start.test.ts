@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { AgentCapabilities, fromAnyValue } from "@opamp-ts/protocol";
+import {
+  AgentCapabilities,
+  ComponentDetailsSchema,
+  create,
+  fromAnyValue,
+} from "@opamp-ts/protocol";
 import { caps, makeClient, TRANSPORTS } from "./test-support/fixtures.js";
 import { ScriptedServer } from "./test-support/scripted-server.js";
 
@@ -28,7 +33,9 @@ for (const transport of TRANSPORTS) {
         nonIdentifyingAttributes: { "os.type": "linux" },
       });
       client.setCustomCapabilities(["io.example.early"]);
-      client.setAvailableComponents({ receivers: { metadata: [], subComponentMap: {} } });
+      client.setAvailableComponents({
+        receivers: create(ComponentDetailsSchema, { metadata: [], subComponentMap: {} }),
+      });
       configVersion = "v2";
       client.updateEffectiveConfig();
       await client.start();
@@ -51,7 +58,10 @@ for (const transport of TRANSPORTS) {
 
     test(`P-23 C-6 capabilities changed before start() are declared in the first report (${transport})`, async () => {
       const server = await new ScriptedServer().listen();
-      const client = makeClient(server, transport, { capabilities: CAPS });
+      const client = makeClient(server, transport, {
+        capabilities: CAPS,
+        effectiveConfig: () => ({ configMap: {} }),
+      });
       client.setCapabilities(caps(A.AgentCapabilities_ReportsHealth));
       client.setHealth({ healthy: true, status: "ok" });
       await client.start();
@@ -76,7 +86,12 @@ describe("calls that need a running client", () => {
       onRemoteConfig: () => ({ status: "applied" }),
     });
     assert.throws(
-      () => client.sendCustomMessage({ capability: "io.example.chat", type: "t", data: new Uint8Array() }),
+      () =>
+        client.sendCustomMessage({
+          capability: "io.example.chat",
+          type: "t",
+          data: new Uint8Array(),
+        }),
       { code: "INVALID_STATE" },
     );
     await assert.rejects(client.setRemoteConfigStatus({ status: "applied" }), {

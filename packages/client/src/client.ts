@@ -24,7 +24,7 @@ import {
 } from "./client-runtime.js";
 import { OpampClientError } from "./errors.js";
 import { type OpampClientEvents, TypedEmitter } from "./events.js";
-import { type Logger, noopLogger } from "./logger.js";
+import { noopLogger } from "./logger.js";
 import type {
   AgentDescriptionInput,
   AvailableComponentsInput,

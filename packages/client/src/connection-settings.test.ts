@@ -90,19 +90,45 @@ describe("candidate settings from an offer", () => {
     assert.equal(withKey.settings.tls.cert, "CERT");
   });
 
-  test("C-32 an unsupported scheme or proxy settings are refused", () => {
+  test("C-32 an unsupported endpoint scheme, an empty or non-HTTP proxy are refused", () => {
     assert.equal(
       candidateFromOffer(CURRENT, opampOffer({ destinationEndpoint: "ftp://h/" }), POLICY).ok,
       false,
     );
-    assert.equal(
-      candidateFromOffer(
+    for (const url of ["", "socks5://p:1"]) {
+      const result = candidateFromOffer(
         CURRENT,
-        opampOffer({ destinationEndpoint: "ws://h/", proxy: { url: "http://p:1" } }),
+        opampOffer({ destinationEndpoint: "ws://h/", proxy: { url } }),
         POLICY,
-      ).ok,
-      false,
+      );
+      assert.equal(result.ok, false, `proxy "${url}" is refused`);
+    }
+  });
+
+  test("C-32 an offered proxy is taken with its CONNECT headers; an absent one keeps the current proxy", () => {
+    const offered = candidateFromOffer(
+      CURRENT,
+      opampOffer({
+        destinationEndpoint: "ws://h/",
+        proxy: {
+          url: "127.0.0.1:3128",
+          connectHeaders: { headers: [{ key: "Proxy-Authorization", value: "Basic eDp5" }] },
+        },
+      }),
+      POLICY,
     );
+    assert.ok(offered.ok);
+    assert.deepEqual(offered.settings.proxy, {
+      url: "127.0.0.1:3128",
+      connectHeaders: { "Proxy-Authorization": "Basic eDp5" },
+    });
+    const kept = candidateFromOffer(
+      offered.settings,
+      opampOffer({ destinationEndpoint: "ws://other/" }),
+      POLICY,
+    );
+    assert.ok(kept.ok);
+    assert.deepEqual(kept.settings.proxy, offered.settings.proxy);
   });
 });
 

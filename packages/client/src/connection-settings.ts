@@ -9,6 +9,7 @@ import { isOpampClientError } from "./errors.js";
 import type { OpampConnectionSettings } from "./options.js";
 import type { PersistedConfigStatus } from "./state-store.js";
 import { applyOfferedTls, toNodeTlsOptions } from "./tls.js";
+import { parseProxy } from "./transport/proxy.js";
 
 /** The result of turning an offer into candidate settings (C-31 step 1). */
 export type CandidateResult =
@@ -56,8 +57,22 @@ export function candidateFromOffer(
       reason: `offered endpoint scheme ${url.protocol} is not ws, wss, http or https`,
     };
   }
+  let proxy = current.proxy;
   if (offer.proxy !== undefined) {
-    return { ok: false, reason: "proxy settings are not supported by this client" };
+    // C-32: an offered proxy replaces the current one; absent keeps it.
+    if (offer.proxy.url === "") {
+      return { ok: false, reason: "offered proxy url is empty" };
+    }
+    const connectHeaders: Record<string, string> = {};
+    for (const header of offer.proxy.connectHeaders?.headers ?? []) {
+      connectHeaders[header.key] = header.value;
+    }
+    proxy = { url: offer.proxy.url, connectHeaders };
+    try {
+      parseProxy(proxy);
+    } catch (error) {
+      return { ok: false, reason: isOpampClientError(error) ? error.message : String(error) };
+    }
   }
   if (offer.tls?.insecureSkipVerify && !policy.allowInsecureTls) {
     return { ok: false, reason: "offer disables TLS verification and local policy forbids it" };
@@ -85,6 +100,7 @@ export function candidateFromOffer(
         headers,
         tls,
         heartbeatIntervalSeconds: Number(offer.heartbeatIntervalSeconds),
+        ...(proxy === undefined ? {} : { proxy }),
       },
     };
   } catch (error) {

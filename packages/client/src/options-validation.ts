@@ -1,6 +1,7 @@
 import { AgentCapabilities, hasBit, isValidInstanceUid } from "@opamp-ts/protocol";
 import { OpampClientError } from "./errors.js";
 import type { OpampClientOptions } from "./options.js";
+import { parseProxy } from "./transport/proxy.js";
 
 /**
  * Refuse inconsistent options at construction (DESIGN §3: a clear, typed
@@ -24,6 +25,7 @@ export function validateOptions(options: OpampClientOptions): void {
   if (options.instanceUid !== undefined && !isValidInstanceUid(options.instanceUid)) {
     throw new OpampClientError("INVALID_OPTIONS", "instanceUid must be exactly 16 bytes (C-1)");
   }
+  if (options.proxy !== undefined) parseProxy(options.proxy);
   const caps = options.capabilities;
   if (
     hasBit(caps, AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig) &&

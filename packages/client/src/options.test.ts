@@ -60,7 +60,13 @@ describe("options and local security posture", () => {
       publicKeys: [trusted.publicKey.export({ type: "spki", format: "pem" }).toString()],
     });
     const content = Buffer.from("binary");
-    const input = (signature: Uint8Array) => ({ name: "p", version: "1", content, signature });
+    const input = (signature: Uint8Array) => ({
+      name: "p",
+      version: "1",
+      path: "unused-by-this-verifier",
+      content,
+      signature,
+    });
     assert.deepEqual(await verifier.verify(input(sign(null, content, trusted.privateKey))), {
       ok: true,
     });

@@ -211,7 +211,10 @@ export class WebSocketConnection extends ConnectionBase {
         tracker.markDisconnected(message.instanceUid, this);
       }
     } catch (error) {
-      options.logger.warn("failed to answer a WebSocket message", {
+      // A peer that closes right after its last message (agent_disconnect,
+      // a crash) makes the reply fail; that is routine, not a server problem.
+      const log = this.isOpen ? options.logger.warn : options.logger.debug;
+      log.call(options.logger, "failed to answer a WebSocket message", {
         connection: this.id,
         error: describeError(error),
       });

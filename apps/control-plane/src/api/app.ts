@@ -18,6 +18,7 @@ import { PLACEHOLDER_PAGE } from "./placeholder-page.js";
 import { registerAgentRoutes } from "./routes-agents.js";
 import { registerConfigurationRoutes } from "./routes-configurations.js";
 import { registerEventRoutes } from "./routes-events.js";
+import { registerNodeRoutes } from "./routes-nodes.js";
 import { registerSettingsRoutes } from "./routes-settings.js";
 import { ErrorResponse } from "./schemas.js";
 
@@ -33,6 +34,8 @@ export interface ApiOptions {
   readonly uiDir?: string | undefined;
   readonly logger?: FastifyBaseLogger | undefined;
   readonly version: string;
+  /** A node without a heartbeat for this long shows as not live in `/api/v1/nodes`. Default 30 s. */
+  readonly nodeTimeoutMs?: number;
 }
 
 const STATUS_BY_CODE: Record<string, number> = {
@@ -100,6 +103,7 @@ export async function buildApi(
   registerAgentRoutes(app, ctx);
   registerConfigurationRoutes(app, ctx);
   registerSettingsRoutes(app, ctx);
+  registerNodeRoutes(app, ctx, options.nodeTimeoutMs ?? 30_000);
   const closeStreams = registerEventRoutes(app, ctx);
 
   app.get(

@@ -139,6 +139,20 @@ export const AgentSchema = Type.Object({
   userLabels: Type.Record(Type.String(), Type.String()),
   failedConfigHashes: Type.Array(Type.String()),
   desiredConfig: Json,
+  nodeId: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], {
+      description: "The control-plane node holding (or that last held) the agent's session",
+    }),
+  ),
+});
+
+/** A control-plane node sharing the database. */
+export const NodeSchema = Type.Object({
+  id: Type.String(),
+  startedAt: Type.String(),
+  heartbeatAt: Type.String(),
+  live: Type.Boolean({ description: "Heartbeat within the node timeout" }),
+  self: Type.Boolean({ description: "The node answering this request" }),
 });
 
 /** Answer of `GET /agents`. */

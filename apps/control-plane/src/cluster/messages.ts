@@ -46,7 +46,12 @@ export type ClusterMessage =
   /** Own-telemetry destinations changed: reload them and offer (S-13). */
   | { readonly kind: "destinations"; readonly origin: string }
   /** A restart command (S-19) for an agent whose session `node` holds. */
-  | { readonly kind: "restart"; readonly origin: string; readonly node: string; readonly agentId: string }
+  | {
+      readonly kind: "restart";
+      readonly origin: string;
+      readonly node: string;
+      readonly agentId: string;
+    }
   /** A custom message (S-22) for an agent whose session `node` holds; `data` is base64. */
   | {
       readonly kind: "customMessage";

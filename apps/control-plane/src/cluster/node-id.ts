@@ -31,7 +31,10 @@ export function resolveNodeId(configured: string | undefined, dataDir: string): 
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  const host = hostname().replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 60) || "node";
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9._-]/g, "-")
+      .slice(0, 60) || "node";
   const id = `${host}-${randomBytes(4).toString("hex")}`;
   writeFileSync(file, `${id}\n`);
   return id;

@@ -36,7 +36,9 @@ import {
   type FleetConnection,
   hasSequenceGap,
   isHttpAgentStale,
+  knownPollSeconds,
   newSession,
+  notePoll,
   rebindSession,
   type Session,
 } from "./session.js";
@@ -213,6 +215,7 @@ export class FleetCore {
       rebindSession(session, conn);
     }
     session.lastSeq = msg.sequenceNum;
+    if (conn.transport === "http") notePoll(session, nowMs);
     let agents = this.connectionAgents.get(conn);
     if (agents === undefined) {
       agents = new Set();
@@ -226,7 +229,7 @@ export class FleetCore {
       remoteAddress: conn.remoteAddress,
     });
     let record: AgentRecord = { ...outcome.record, nodeId: this.nodeId };
-    const moved = previous !== undefined && previous.connected && !this.ownedHere(previous);
+    const moved = previous?.connected === true && !this.ownedHere(previous);
     if (outcome.configStatus !== undefined) {
       await this.storage.appendConfigStatus(outcome.configStatus);
       const offered = session.offeredConfig;
@@ -409,7 +412,10 @@ export class FleetCore {
     this.announce({ type: "agent.disconnected", agentId: id });
   }
 
-  /** Marks HTTP agents silent for two heartbeat intervals as disconnected (S-20). */
+  /**
+   * Marks HTTP agents this node holds as disconnected after two of their
+   * polling intervals of silence (S-20, P-7); the others are their nodes' job.
+   */
   async sweep(): Promise<void> {
     const nowMs = this.now();
     for (const record of [...this.records.values()]) {
@@ -418,7 +424,7 @@ export class FleetCore {
         isHttpAgentStale(
           Date.parse(record.lastSeenAt),
           nowMs,
-          this.options.heartbeatIntervalSeconds,
+          knownPollSeconds(this.sessions.get(record.id)) ?? this.options.heartbeatIntervalSeconds,
         )
       ) {
         await this.exclusive(record.id, () => this.markDisconnected(record.id));

@@ -255,6 +255,72 @@ describe("fleet", () => {
     assert.equal((await storage.getAgent(id))?.connected, false);
   });
 
+  test("P-7 S-20 an HTTP agent's liveness follows its own polling interval once known", async () => {
+    const slow = newInstanceUid();
+    const fast = newInstanceUid();
+    const conn = new FakeConnection("http");
+    await fleet.handleMessage(conn, fullReport(slow, 1n));
+    await fleet.handleMessage(conn, fullReport(fast, 1n));
+    for (let seq = 2n; seq <= 6n; seq++) {
+      clock += 6_000;
+      await fleet.handleMessage(conn, compressedReport(fast, seq));
+    }
+    clock += 31_000;
+    await fleet.sweep();
+    assert.equal(
+      fleet.getAgent(formatInstanceUid(slow))?.connected,
+      false,
+      "unknown interval: the server's 30 s applies",
+    );
+    for (let seq = 2n; seq <= 4n; seq++) {
+      clock += seq === 2n ? 29_000 : 90_000; // polls 90 s apart from the first one
+      await fleet.handleMessage(conn, compressedReport(slow, seq));
+    }
+    assert.equal(fleet.getAgent(formatInstanceUid(slow))?.connected, true);
+    clock += 150_000;
+    await fleet.sweep();
+    assert.equal(fleet.getAgent(formatInstanceUid(slow))?.connected, true, "two of its 90 s");
+    assert.equal(fleet.getAgent(formatInstanceUid(fast))?.connected, false);
+    clock += 31_000;
+    await fleet.sweep();
+    assert.equal(fleet.getAgent(formatInstanceUid(slow))?.connected, false);
+  });
+
+  test("a node on a shared database marks only its own earlier sessions disconnected, and the agents of a silent node after the timeout", async () => {
+    const options = (nodeId: string) => ({
+      heartbeatIntervalSeconds: 30,
+      metrics: new Metrics(),
+      logger: silent,
+      now: () => clock,
+      nodeId,
+      sharedDatabase: true,
+    });
+    const a = await Fleet.load(storage, options("a"));
+    const b = await Fleet.load(storage, options("b"));
+    const onA = newInstanceUid();
+    const onB = newInstanceUid();
+    await a.heartbeat(10_000);
+    await b.heartbeat(10_000);
+    await a.handleMessage(new FakeConnection(), fullReport(onA, 1n));
+    await b.handleMessage(new FakeConnection(), fullReport(onB, 1n));
+    assert.equal((await storage.getAgent(formatInstanceUid(onB)))?.nodeId, "b");
+
+    await a.stopSync();
+    const restartedA = await Fleet.load(storage, options("a"));
+    assert.equal(restartedA.getAgent(formatInstanceUid(onA))?.connected, false);
+    assert.equal(restartedA.getAgent(formatInstanceUid(onB))?.connected, true, "b's agent");
+
+    clock += 9_000;
+    await restartedA.heartbeat(10_000);
+    assert.equal((await storage.getAgent(formatInstanceUid(onB)))?.connected, true);
+    clock += 2_000;
+    await restartedA.heartbeat(10_000);
+    assert.equal((await storage.getAgent(formatInstanceUid(onB)))?.connected, false);
+    assert.equal(restartedA.getAgent(formatInstanceUid(onB))?.connected, false);
+    await b.stopSync();
+    await restartedA.stopSync();
+  });
+
   test("S-23 closing a WebSocket disconnects its agents; agent_disconnect does too (P-28)", async () => {
     const a = newInstanceUid();
     const b = newInstanceUid();

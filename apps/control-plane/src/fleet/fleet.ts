@@ -44,12 +44,13 @@ export class Fleet extends FleetSync {
    */
   static async load(storage: Storage, options: FleetOptions): Promise<Fleet> {
     const fleet = new Fleet(storage, options);
-    const owners = options.sharedDatabase
-      ? [fleet.nodeId]
-      : await storage.listConnectedOwners();
-    for (const owner of owners) await storage.disconnectAgentsOf(owner);
+    const owners = options.sharedDatabase ? [fleet.nodeId] : await storage.listConnectedOwners();
+    const gone: string[] = [];
+    for (const owner of owners) gone.push(...(await storage.disconnectAgentsOf(owner)));
     await fleet.reloadAll();
     fleet.startSync();
+    // Other nodes cache these agents as connected: tell them.
+    for (const id of gone) fleet.announce({ type: "agent.disconnected", agentId: id });
     return fleet;
   }
 
@@ -207,7 +208,12 @@ export class Fleet extends FleetSync {
       return { ok: false, reason: "not_connected", message: "the agent is not connected" };
     }
     if (this.elsewhere(record)) {
-      return this.route({ kind: "restart", origin: this.nodeId, node: record.nodeId!, agentId: id });
+      return this.route({
+        kind: "restart",
+        origin: this.nodeId,
+        node: record.nodeId!,
+        agentId: id,
+      });
     }
     return this.restartHere(id);
   }

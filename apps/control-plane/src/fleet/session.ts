@@ -26,6 +26,10 @@ export interface Session {
   pendingRestart: boolean;
   /** Custom messages waiting for an HTTP agent's next poll, oldest first. */
   pendingCustom: { capability: string; type: string; data: Uint8Array }[];
+  /** When the agent's last message arrived on this node (ms). */
+  lastMessageMs: number | undefined;
+  /** The latest gaps between an HTTP agent's messages (ms), to learn its own interval (P-7). */
+  pollGapsMs: number[];
 }
 
 /** A fresh session on `conn`. */
@@ -38,6 +42,8 @@ export function newSession(conn: FleetConnection): Session {
     forceConfig: false,
     pendingRestart: false,
     pendingCustom: [],
+    lastMessageMs: undefined,
+    pollGapsMs: [],
   };
 }
 
@@ -57,11 +63,42 @@ export function hasSequenceGap(session: Session | undefined, sequenceNum: bigint
   return session?.lastSeq !== undefined && sequenceNum !== session.lastSeq + 1n;
 }
 
-/** HTTP agents count as disconnected after two heartbeat intervals of silence (S-20). */
+/** Gaps kept per agent. */
+const POLL_GAPS_KEPT = 5;
+/** The interval counts as known once this many gaps were seen. */
+const POLL_GAPS_NEEDED = 3;
+
+/** Notes a message's arrival, keeping the gap since the previous one on the same node. */
+export function notePoll(session: Session, nowMs: number): void {
+  if (session.lastMessageMs !== undefined && nowMs > session.lastMessageMs) {
+    session.pollGapsMs.push(nowMs - session.lastMessageMs);
+    if (session.pollGapsMs.length > POLL_GAPS_KEPT) session.pollGapsMs.shift();
+  }
+  session.lastMessageMs = nowMs;
+}
+
+/**
+ * The agent's own polling interval in seconds, once known: the longest of its
+ * last few gaps (extra messages between polls only shorten gaps). The agent
+ * chooses it, and the server never sends `OpAMPConnectionSettings` to change
+ * it (P-7), so it can differ from the server's setting.
+ */
+export function knownPollSeconds(session: Session | undefined): number | undefined {
+  if (session === undefined || session.pollGapsMs.length < POLL_GAPS_NEEDED) return undefined;
+  return Math.max(...session.pollGapsMs) / 1000;
+}
+
+/** Silence shorter than this never counts, whatever the interval: it absorbs scheduling delays. */
+const MIN_SILENCE_MS = 5_000;
+
+/**
+ * HTTP agents count as disconnected after two heartbeat intervals of silence
+ * (S-20): the agent's own interval when known, else the server's setting.
+ */
 export function isHttpAgentStale(
   lastSeenMs: number,
   nowMs: number,
   heartbeatSeconds: number,
 ): boolean {
-  return nowMs - lastSeenMs > 2 * heartbeatSeconds * 1000;
+  return nowMs - lastSeenMs > Math.max(MIN_SILENCE_MS, 2 * heartbeatSeconds * 1000);
 }

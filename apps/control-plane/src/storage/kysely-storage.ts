@@ -109,9 +109,7 @@ export class KyselyStorage implements Storage {
       .insertInto("nodes")
       .values({ id: node.id, started_at: node.startedAt, heartbeat_at: node.heartbeatAt })
       .onConflict((oc) =>
-        oc
-          .column("id")
-          .doUpdateSet({ started_at: node.startedAt, heartbeat_at: node.heartbeatAt }),
+        oc.column("id").doUpdateSet({ started_at: node.startedAt, heartbeat_at: node.heartbeatAt }),
       )
       .execute();
   }

@@ -61,6 +61,49 @@ for (const backend of BACKENDS) {
       assert.equal(await storage.getAgent("0190f1a2-0000-7000-8000-0000000000ff"), undefined);
     });
 
+    test("connection ownership: a conditional write loses to another owner, and a node's agents are disconnected by owner", async () => {
+      const onA = "0190f1a2-0000-7000-8000-0000000000a1";
+      const onB = "0190f1a2-0000-7000-8000-0000000000b1";
+      const legacy = "0190f1a2-0000-7000-8000-0000000000c1";
+      await storage.putAgent(agent(onA, { nodeId: "own-a" }));
+      await storage.putAgent(agent(onB, { nodeId: "own-b" }));
+      await storage.putAgent(agent(legacy));
+      const owners = await storage.listConnectedOwners();
+      for (const o of ["own-a", "own-b", null]) assert.ok(owners.includes(o), String(o));
+
+      const late = agent(onA, { nodeId: "own-a", connected: false });
+      await storage.putAgent(agent(onA, { nodeId: "own-b" }));
+      assert.equal(await storage.putAgentIfOwner(late, "own-a"), false);
+      assert.equal((await storage.getAgent(onA))?.connected, true, "the new owner's record stands");
+      assert.equal(await storage.putAgentIfOwner(agent(onA, { nodeId: "own-b" }), "own-b"), true);
+
+      assert.deepEqual((await storage.disconnectAgentsOf("own-b")).sort(), [onA, onB].sort());
+      assert.equal((await storage.getAgent(onB))?.connected, false);
+      assert.equal((await storage.getAgent(onB))?.nodeId, "own-b");
+      assert.deepEqual(await storage.disconnectAgentsOf("own-b"), [], "nothing left to mark");
+      assert.deepEqual(await storage.disconnectAgentsOf(null), [legacy]);
+    });
+
+    test("node heartbeats are upserted, listed and removed", async () => {
+      await storage.heartbeatNode({
+        id: "hb-1",
+        startedAt: "2026-01-01T00:00:00.000Z",
+        heartbeatAt: "2026-01-01T00:00:05.000Z",
+      });
+      await storage.heartbeatNode({
+        id: "hb-1",
+        startedAt: "2026-01-01T00:00:00.000Z",
+        heartbeatAt: "2026-01-01T00:00:10.000Z",
+      });
+      const node = (await storage.listNodes()).find((n) => n.id === "hb-1");
+      assert.equal(node?.heartbeatAt, "2026-01-01T00:00:10.000Z");
+      await storage.deleteNode("hb-1");
+      assert.equal(
+        (await storage.listNodes()).find((n) => n.id === "hb-1"),
+        undefined,
+      );
+    });
+
     test("S-17 renaming an agent moves its labels, override and status history to the new uid", async () => {
       const oldId = "0190f1a2-0000-7000-8000-000000000010";
       const newId = "0190f1a2-0000-7000-8000-000000000011";

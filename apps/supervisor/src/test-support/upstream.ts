@@ -41,10 +41,12 @@ export class Upstream {
         S.ServerCapabilities_AcceptsPackagesStatus,
         S.ServerCapabilities_OffersConnectionSettings,
       ].reduce((mask, bit) => mask | BigInt(bit), 0n),
-      onConnected: (conn) => {
-        this.conn = conn;
+      onDisconnected: (conn) => {
+        if (this.conn === conn) this.conn = undefined;
       },
-      onMessage: (_conn, message) => {
+      onMessage: (conn, message) => {
+        // Addressable only after its first message (the server needs the instance uid).
+        this.conn = conn;
         this.messages.push(message);
         if (message.remoteConfigStatus !== undefined) this.lastStatus = message.remoteConfigStatus;
         for (const check of [...this.waiters]) check();

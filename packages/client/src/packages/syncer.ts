@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -195,6 +194,8 @@ export class PackageSyncer {
     reportDownloading(0, 0);
     let lastReport = Date.now();
     const download = await downloadFile(pkg.file, {
+      dir: this.options.downloadDir ?? join(tmpdir(), "opamp-ts-packages"),
+      name,
       tls: this.host.tls(),
       maxBytes: this.options.maxBytes ?? 1024 ** 3,
       timeoutMs: this.timing.timeoutMs,
@@ -209,37 +210,31 @@ export class PackageSyncer {
       },
     });
     if (!download.ok) return download;
-    if (this.options.verifier !== undefined) {
-      const verdict = await this.options.verifier.verify({
-        name,
-        version: pkg.version,
-        content: download.content,
-        signature: pkg.file.signature,
-      });
-      if (!verdict.ok) return { ok: false, reason: `signature check failed: ${verdict.reason}` };
-    }
-    this.statuses.set(
-      name,
-      create(PackageStatusSchema, {
-        ...base,
-        status: PackageStatusEnum.PackageStatusEnum_Installing,
-      }),
-    );
-    this.host.report(this.snapshot());
-    const dir = this.options.downloadDir ?? join(tmpdir(), "opamp-ts-packages");
-    const path = join(
-      dir,
-      `${name.replace(/[^\w.-]/g, "_") || "agent"}-${randomBytes(6).toString("hex")}`,
-    );
     try {
-      await mkdir(dir, { recursive: true });
-      await writeFile(path, download.content, { mode: 0o600 });
+      if (this.options.verifier !== undefined) {
+        const verdict = await this.options.verifier.verify({
+          name,
+          version: pkg.version,
+          path: download.path,
+          content: await readFile(download.path),
+          signature: pkg.file.signature,
+        });
+        if (!verdict.ok) return { ok: false, reason: `signature check failed: ${verdict.reason}` };
+      }
+      this.statuses.set(
+        name,
+        create(PackageStatusSchema, {
+          ...base,
+          status: PackageStatusEnum.PackageStatusEnum_Installing,
+        }),
+      );
+      this.host.report(this.snapshot());
       return await this.options.installer.install({
         name,
         type: pkg.type,
         version: pkg.version,
         hash: pkg.hash,
-        path,
+        path: download.path,
       });
     } catch (error) {
       return {
@@ -247,7 +242,7 @@ export class PackageSyncer {
         reason: `installer failed: ${error instanceof Error ? error.message : String(error)}`,
       };
     } finally {
-      await rm(path, { force: true });
+      await rm(download.path, { force: true });
     }
   }
 

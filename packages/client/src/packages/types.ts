@@ -27,10 +27,17 @@ export interface PackageInstaller {
   remove?(name: string): Promise<PackageStepResult>;
 }
 
-/** What a verifier receives: the file content and the detached signature (§6.6). */
+/**
+ * What a verifier receives: the downloaded file and the detached signature
+ * (§6.6). `content` is the file read into memory for signature schemes that
+ * need the whole message (pure Ed25519); `path` lets a streaming verifier
+ * read the file itself.
+ */
 export interface SignedContent {
   readonly name: string;
   readonly version: string;
+  /** The downloaded, hash-checked file. */
+  readonly path: string;
   readonly content: Uint8Array;
   /** `DownloadableFile.signature`; empty when the server sent none. */
   readonly signature: Uint8Array;

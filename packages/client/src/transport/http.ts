@@ -12,6 +12,7 @@ import {
 import { Backoff, parseRetryAfter, throttleDelay } from "../backoff.js";
 import { OpampClientError, toClientError } from "../errors.js";
 import { toNodeTlsOptions } from "../tls.js";
+import { createProxyAgent } from "./proxy.js";
 import type { Transport, TransportConfig, TransportHost } from "./types.js";
 
 const gzipAsync = promisify(gzip);
@@ -54,10 +55,18 @@ export class HttpTransport implements Transport {
   ) {
     this.backoff = new Backoff(config.backoff);
     this.url = new URL(config.settings.endpoint);
+    const { proxy, tls } = config.settings;
+    const secure = this.url.protocol === "https:";
+    // A bad proxy address is refused when the settings are built (C-31), so this cannot throw.
     this.agent =
-      this.url.protocol === "https:"
-        ? new HttpsAgent({ keepAlive: true, ...toNodeTlsOptions(config.settings.tls) })
-        : new HttpAgent({ keepAlive: true });
+      proxy !== undefined
+        ? createProxyAgent(proxy, secure, tls, {
+            keepAlive: true,
+            timeoutMs: config.requestTimeoutMs,
+          })
+        : secure
+          ? new HttpsAgent({ keepAlive: true, ...toNodeTlsOptions(tls) })
+          : new HttpAgent({ keepAlive: true });
   }
 
   start(): void {

@@ -11,6 +11,7 @@ import { OpampClientError, toClientError } from "../errors.js";
 import { HeartbeatTimer } from "../heartbeat.js";
 import type { BuiltMessage } from "../report-builder.js";
 import { toNodeTlsOptions } from "../tls.js";
+import { createProxyAgent } from "./proxy.js";
 import type { Transport, TransportConfig, TransportHost } from "./types.js";
 
 type State = "idle" | "connecting" | "open" | "waiting" | "stopping" | "stopped";
@@ -96,7 +97,16 @@ export class WebSocketTransport implements Transport {
     this.replied = false;
     this.alive = true;
     const { settings } = this.config;
+    // A bad proxy address is refused when the settings are built (C-31), so this cannot throw.
+    const agent =
+      settings.proxy === undefined
+        ? undefined
+        : createProxyAgent(settings.proxy, settings.endpoint.startsWith("wss:"), settings.tls, {
+            keepAlive: false,
+            timeoutMs: this.config.requestTimeoutMs,
+          });
     const ws = new WebSocket(settings.endpoint, {
+      ...(agent === undefined ? {} : { agent }),
       headers: { ...settings.headers },
       maxPayload: this.config.maxReceiveBytes,
       perMessageDeflate: false,
