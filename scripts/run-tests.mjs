@@ -54,7 +54,10 @@ const nodeArgs = [
   ...selected,
 ];
 const [command, commandArgs] = coverage
-  ? [join(root, "node_modules/.bin/c8"), ["--reporter=text-summary", "--reporter=html", "node", ...nodeArgs]]
+  ? [
+      join(root, "node_modules/.bin/c8"),
+      ["--reporter=text-summary", "--reporter=html", "node", ...nodeArgs],
+    ]
   : [process.execPath, nodeArgs];
 const result = spawnSync(command, commandArgs, { cwd: root, stdio: "inherit" });
 process.exit(result.status ?? 1);

@@ -4,6 +4,14 @@
  */
 export { type AdminToken, resolveAdminToken } from "./admin-token.js";
 export { type ApiOptions, buildApi } from "./api/app.js";
+export type { BusEvent, ClusterMessage } from "./cluster/messages.js";
+export { resolveNodeId } from "./cluster/node-id.js";
+export {
+  MAX_NOTIFY_BYTES,
+  PostgresPubSub,
+  type PostgresPubSubOptions,
+} from "./cluster/postgres-pubsub.js";
+export { LocalPubSub, type PubSub, type PubSubSubscriber } from "./cluster/pubsub.js";
 export {
   type CliResult,
   helpText,
@@ -22,6 +30,7 @@ export {
 } from "./fleet/desired-config.js";
 export { type FleetEvent, FleetEvents } from "./fleet/events.js";
 export { type CommandResult, Fleet, type FleetLogger, type FleetOptions } from "./fleet/fleet.js";
+export type { NodeView } from "./fleet/fleet-sync.js";
 export { agentLabels, applyReport, isCompleteReport } from "./fleet/inventory.js";
 export type { FleetConnection } from "./fleet/session.js";
 export { Metrics } from "./metrics.js";

@@ -69,6 +69,9 @@ export class CertificateRenewal {
   async instanceUidChanged(oldUidText: string): Promise<void> {
     const { rt } = this;
     if (rt.options.renewCertificateOnNewUid === false) return;
+    // The uid may arrive in the first reply on a connection under verification
+    // (C-31): judge the certificate once that connection is committed or reverted.
+    await rt.settingsFlow?.idle();
     const { cert, key } = rt.settings.tls;
     const csrKey = rt.state.state.csrKey;
     if (cert === undefined || csrKey === undefined || key !== csrKey) return;

@@ -48,8 +48,8 @@ describe("several nodes on one PostgreSQL database", () => {
   let b: RunningServer;
   before(async () => {
     db = await postgres.create();
-    a = await startTestServer(db, { nodeId: "node-a", nodeTimeoutSeconds: 2 });
-    b = await startTestServer(db, { nodeId: "node-b", nodeTimeoutSeconds: 2 });
+    a = await startTestServer(db, { nodeId: "node-a", nodeTimeoutSeconds: 10 });
+    b = await startTestServer(db, { nodeId: "node-b", nodeTimeoutSeconds: 10 });
   });
   after(async () => {
     await b.handle.close();
@@ -226,8 +226,8 @@ describe("node failure and restart on one PostgreSQL database", () => {
   ];
 
   test("S-23 a killed node's agents are marked disconnected by a live node after the node timeout", async () => {
-    const a = await startTestServer(db, { nodeId: "survivor", nodeTimeoutSeconds: 1 });
-    const b = await spawnCli(cliArgs("victim", 1));
+    const a = await startTestServer(db, { nodeId: "survivor", nodeTimeoutSeconds: 2 });
+    const b = await spawnCli(cliArgs("victim", 2));
     const x = agent(b.opampUrl, "on-victim");
     try {
       await x.client.start();

@@ -20,7 +20,8 @@ export interface NodeView extends ClusterNode {
 export abstract class FleetSync extends FleetCore {
   private unsubscribe: (() => void) | undefined;
   private readonly startedAt = new Date().toISOString();
-  private readonly inbox = new Set<Promise<void>>();
+  /** Messages from other nodes are handled one at a time, in arrival order. */
+  private inbox: Promise<void> = Promise.resolve();
 
   /** Re-reads assignments and versions from storage (no push). */
   protected abstract loadConfigurations(): Promise<void>;
@@ -60,30 +61,23 @@ export abstract class FleetSync extends FleetCore {
 
   /** Starts listening to the other nodes. */
   protected startSync(): void {
+    const enqueue = (what: string, work: () => Promise<void>): void => {
+      this.inbox = this.inbox.then(work).catch((error: unknown) =>
+        this.options.logger.error("handling a message from another node failed", {
+          what,
+          error: String(error),
+        }),
+      );
+    };
     this.unsubscribe = this.bus.subscribe({
       message: (message) => {
-        if (message.origin === this.nodeId) return;
-        const p = this.receive(message)
-          .catch((error: unknown) =>
-            this.options.logger.error("handling a message from another node failed", {
-              kind: message.kind,
-              error: String(error),
-            }),
-          )
-          .finally(() => this.inbox.delete(p));
-        this.inbox.add(p);
+        if (message.origin !== this.nodeId) enqueue(message.kind, () => this.receive(message));
       },
-      resync: () => {
-        const p = this.reloadAll()
-          .then(() => this.push([...this.sessions.keys()]))
-          .catch((error: unknown) =>
-            this.options.logger.error("resync after missed messages failed", {
-              error: String(error),
-            }),
-          )
-          .finally(() => this.inbox.delete(p));
-        this.inbox.add(p);
-      },
+      resync: () =>
+        enqueue("resync", async () => {
+          await this.reloadAll();
+          await this.push([...this.sessions.keys()]);
+        }),
     });
   }
 
@@ -91,7 +85,7 @@ export abstract class FleetSync extends FleetCore {
   async stopSync(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    while (this.inbox.size > 0) await Promise.all([...this.inbox]);
+    await this.inbox;
   }
 
   /** Re-reads one agent's record, labels and override; drops a session another node took over. */
@@ -123,9 +117,15 @@ export abstract class FleetSync extends FleetCore {
     switch (message.kind) {
       case "event":
         return this.receiveEvent(message.event);
-      case "config":
+      case "config": {
         await this.exclusive(message.agentId, () => this.refreshAgent(message.agentId));
-        return this.forcePush(message.agentId, message.forceHash);
+        // The origin handled an agent nobody holds; the holder handles a connected one.
+        const record = this.records.get(message.agentId);
+        if (record?.connected === true && record.nodeId === this.nodeId) {
+          await this.forcePush(message.agentId, message.forceHash);
+        }
+        return;
+      }
       case "configurations":
         await this.loadConfigurations();
         return this.push([...this.sessions.keys()]);

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
 import { configHash } from "../config-files.js";
 import { ControlPlaneError } from "../errors.js";
+import * as cluster from "./cluster-queries.js";
 import { isUniqueViolation, toConfiguration, toOverride, toVersion } from "./rows.js";
 import type { Database } from "./schema.js";
 import type {
@@ -57,70 +58,28 @@ export class KyselyStorage implements Storage {
       .execute();
   }
 
-  async putAgentIfOwner(agent: AgentRecord, owner: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable("agents")
-      .set({
-        connected: agent.connected ? 1 : 0,
-        last_seen_at: agent.lastSeenAt,
-        data: JSON.stringify(agent),
-        node_id: agent.nodeId ?? null,
-      })
-      .where("id", "=", agent.id)
-      .where("node_id", "=", owner)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  putAgentIfOwner(agent: AgentRecord, owner: string): Promise<boolean> {
+    return cluster.putAgentIfOwner(this.db, agent, owner);
   }
 
-  async listConnectedOwners(): Promise<(string | null)[]> {
-    const rows = await this.db
-      .selectFrom("agents")
-      .select("node_id")
-      .distinct()
-      .where("connected", "=", 1)
-      .execute();
-    return rows.map((r) => r.node_id);
+  listConnectedOwners(): Promise<(string | null)[]> {
+    return cluster.listConnectedOwners(this.db);
   }
 
-  async disconnectAgentsOf(owner: string | null): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom("agents")
-      .select(["id", "data"])
-      .where("connected", "=", 1)
-      .where((eb) => (owner === null ? eb("node_id", "is", null) : eb("node_id", "=", owner)))
-      .execute();
-    const done: string[] = [];
-    for (const row of rows) {
-      const data = { ...(JSON.parse(row.data) as AgentRecord), connected: false };
-      const result = await this.db
-        .updateTable("agents")
-        .set({ connected: 0, data: JSON.stringify(data) })
-        .where("id", "=", row.id)
-        .where("connected", "=", 1)
-        .where((eb) => (owner === null ? eb("node_id", "is", null) : eb("node_id", "=", owner)))
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) > 0) done.push(row.id);
-    }
-    return done;
+  disconnectAgentsOf(owner: string | null): Promise<string[]> {
+    return cluster.disconnectAgentsOf(this.db, owner);
   }
 
-  async heartbeatNode(node: ClusterNode): Promise<void> {
-    await this.db
-      .insertInto("nodes")
-      .values({ id: node.id, started_at: node.startedAt, heartbeat_at: node.heartbeatAt })
-      .onConflict((oc) =>
-        oc.column("id").doUpdateSet({ started_at: node.startedAt, heartbeat_at: node.heartbeatAt }),
-      )
-      .execute();
+  heartbeatNode(node: ClusterNode): Promise<void> {
+    return cluster.heartbeatNode(this.db, node);
   }
 
-  async listNodes(): Promise<ClusterNode[]> {
-    const rows = await this.db.selectFrom("nodes").selectAll().orderBy("id").execute();
-    return rows.map((r) => ({ id: r.id, startedAt: r.started_at, heartbeatAt: r.heartbeat_at }));
+  listNodes(): Promise<ClusterNode[]> {
+    return cluster.listNodes(this.db);
   }
 
-  async deleteNode(id: string): Promise<void> {
-    await this.db.deleteFrom("nodes").where("id", "=", id).execute();
+  deleteNode(id: string): Promise<void> {
+    return cluster.deleteNode(this.db, id);
   }
 
   async getAgent(id: string): Promise<AgentRecord | undefined> {
