@@ -11,9 +11,10 @@
  *   --no-pin                                    do not pin servers and generators to separate cores
  *   --backlog 4096                              experiment: library target's accept backlog (default Node's 511)
  *   --source                                    run Node processes from the sources through tsx (no build)
+ *   --merge                                     fold into the existing result file (same target and parameters replaced)
  *   --out <file>                                result file (default bench/results/<scenario>.json)
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -25,6 +26,7 @@ import type { ScenarioContext } from "./scenarios/context.js";
 import { pushLatency } from "./scenarios/push-latency.js";
 import { reconnectStorm } from "./scenarios/reconnect-storm.js";
 import {
+  mergeResults,
   type RunEntry,
   SCENARIOS,
   type ScenarioName,
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
       "no-pin": { type: "boolean", default: false },
       source: { type: "boolean", default: false },
       backlog: { type: "string" },
+      merge: { type: "boolean", default: false },
       out: { type: "string" },
     },
   });
@@ -134,7 +137,11 @@ async function main(): Promise<number> {
     };
     const out = values.out ?? join(REPO_ROOT, "bench/results", `${name}.json`);
     mkdirSync(join(out, ".."), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    const merged =
+      values.merge && existsSync(out)
+        ? mergeResults(JSON.parse(readFileSync(out, "utf8")) as ScenarioResult, result)
+        : result;
+    writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
     ctx.log(`wrote ${out}`);
   }
   writeReport();

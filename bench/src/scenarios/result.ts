@@ -41,3 +41,28 @@ export interface ScenarioResult {
   readonly notes: readonly string[];
   readonly runs: readonly RunEntry[];
 }
+
+function runKey(run: RunEntry): string {
+  return `${run.target} ${JSON.stringify(run.params)}`;
+}
+
+/**
+ * Fold a newer run of a scenario into an older result: entries of the same
+ * target and parameters are replaced, others kept; commands and notes of both
+ * are listed, so the document still says how every number was produced.
+ */
+export function mergeResults(older: ScenarioResult, newer: ScenarioResult): ScenarioResult {
+  if (older.scenario !== newer.scenario) {
+    throw new Error(`cannot merge ${newer.scenario} into ${older.scenario}`);
+  }
+  const replaced = new Set(newer.runs.map(runKey));
+  const commands = [...new Set([...older.command.split(" ; "), newer.command])];
+  return {
+    ...newer,
+    startedAt: [older.startedAt, newer.startedAt].sort()[0] as string,
+    commit: older.commit === newer.commit ? newer.commit : `${older.commit}, ${newer.commit}`,
+    command: commands.join(" ; "),
+    notes: [...new Set([...older.notes, ...newer.notes])],
+    runs: [...older.runs.filter((r) => !replaced.has(runKey(r))), ...newer.runs],
+  };
+}

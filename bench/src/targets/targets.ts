@@ -163,7 +163,7 @@ async function startControlPlane(options: TargetOptions): Promise<RunningTarget>
   ];
   const child = spawnLimited(argv, options.cpus !== undefined ? { cpus: options.cpus } : {});
   const errorLines = countErrors(child);
-  const text = await waitForLine(child, /REST API:/, 90_000);
+  const text = await waitForLine(child, /REST API:/, 300_000);
   child.stdout?.resume();
   const api = /REST API:\s+(\S+)/.exec(text)?.[1];
   const ws = /OpAMP endpoint:\s+(\S+) \(plain HTTP: (\S+)\)/.exec(text);

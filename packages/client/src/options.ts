@@ -94,7 +94,7 @@ export interface PackagesOptions {
   readonly installer: PackageInstaller;
   /** Checks the detached signature. Without one, signatures are not checked. */
   readonly verifier?: PackageVerifier;
-  /** Directory for downloaded files. Default a directory under the OS temp dir. */
+  /** Work directory where downloads stream to (and resume from). Default a directory under the OS temp dir. */
   readonly downloadDir?: string;
   /** Largest package file accepted. Default 1 GiB. */
   readonly maxBytes?: number;

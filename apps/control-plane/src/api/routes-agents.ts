@@ -4,16 +4,19 @@
  */
 import { ControlPlaneError } from "../errors.js";
 import type { CommandResult } from "../fleet/fleet.js";
+import { applyAgentQuery, parseAgentQuery } from "./agent-query.js";
 import type { ApiApp, ApiContext } from "./context.js";
 import {
   AgentIdParams,
   AgentList,
+  AgentListQuery,
+  AgentOverrideSchema,
   AgentSchema,
   ConfigBody,
   ConfigHashResponse,
   CustomMessageBody,
+  ErrorResponse,
   LabelsBody,
-  SelectorQuery,
 } from "./schemas.js";
 import { requireSelector, requireValidConfig } from "./validate.js";
 
@@ -35,16 +38,27 @@ export function registerAgentRoutes(app: ApiApp, ctx: ApiContext): void {
   app.get(
     "/api/v1/agents",
     {
-      schema: { querystring: SelectorQuery },
+      schema: { querystring: AgentListQuery },
       config: {
-        summary: "List agents, optionally by label selector",
-        responses: { 200: { description: "Agents", schema: AgentList } },
+        summary: "List agents: label selector, search, status filter, sort and paging",
+        responses: {
+          200: { description: "Agents", schema: AgentList },
+          400: { description: "A query parameter is invalid", schema: ErrorResponse },
+        },
       },
     },
-    async (request) => {
-      const text = request.query.selector;
+    async (request, reply) => {
+      const { selector: text, ...rest } = request.query;
       const selector = text === undefined ? undefined : requireSelector(text);
-      return { agents: fleet.listAgents(selector) };
+      const parsed = parseAgentQuery(rest);
+      if (!parsed.ok) {
+        return reply.code(400).send({
+          statusCode: 400,
+          error: "Bad Request",
+          message: `querystring/${parsed.parameter}: ${parsed.message}`,
+        });
+      }
+      return applyAgentQuery(fleet.listAgents(selector), parsed.query);
     },
   );
 
@@ -69,6 +83,29 @@ export function registerAgentRoutes(app: ApiApp, ctx: ApiContext): void {
     async (request) => {
       requireAgent(request.params.id);
       return { history: await fleet.configStatusHistory(request.params.id) };
+    },
+  );
+
+  app.get(
+    "/api/v1/agents/:id/config",
+    {
+      schema: { params: AgentIdParams },
+      config: {
+        summary: "The agent's config override (404 when it has none)",
+        responses: { 200: { description: "The override", schema: AgentOverrideSchema } },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      requireAgent(id);
+      const override = await ctx.storage.getOverride(id);
+      if (override === undefined) {
+        throw new ControlPlaneError(
+          "NOT_FOUND",
+          `agent ${id} has no config override; it runs the config of its assignments`,
+        );
+      }
+      return { files: override.files, hash: override.hash, updatedAt: override.updatedAt };
     },
   );
 
@@ -112,7 +149,7 @@ export function registerAgentRoutes(app: ApiApp, ctx: ApiContext): void {
     {
       schema: { params: AgentIdParams },
       config: {
-        summary: "Push the desired config again although the agent reported it FAILED (P-12)",
+        summary: "Push the desired config again although the agent reported it FAILED",
       },
     },
     async (request) => {

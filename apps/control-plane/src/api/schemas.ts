@@ -35,9 +35,33 @@ export const VersionParams = Type.Object({
   version: Type.Integer({ minimum: 1 }),
 });
 
-/** `?selector=` of `GET /agents`. */
-export const SelectorQuery = Type.Object({
+/** Query of `GET /agents`: selector, search, status filter, sort and paging, all optional. */
+export const AgentListQuery = Type.Object({
   selector: Type.Optional(Type.String({ description: "Kubernetes label selector" })),
+  q: Type.Optional(
+    Type.String({
+      description:
+        "Case-insensitive substring of the id, service.name, service.version, service.instance.id, host.name, os.type, os.description or a label as key=value",
+    }),
+  ),
+  status: Type.Optional(
+    Type.String({
+      description:
+        "Comma-separated, any of: connected, disconnected, unhealthy, applied, applying, failed (an agent matching any of them is listed)",
+    }),
+  ),
+  sort: Type.Optional(
+    Type.String({
+      description:
+        "id (default), name, type, version, host, health, connected, configStatus or lastSeen; a leading '-' sorts descending",
+    }),
+  ),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 1000, description: "Page size; all agents when omitted" }),
+  ),
+  offset: Type.Optional(
+    Type.Integer({ minimum: 0, description: "Matching agents to skip, default 0" }),
+  ),
 });
 
 /** Body of `PUT /agents/{id}/labels`: keys and values a selector can name. */
@@ -155,8 +179,17 @@ export const NodeSchema = Type.Object({
   self: Type.Boolean({ description: "The node answering this request" }),
 });
 
-/** Answer of `GET /agents`. */
-export const AgentList = Type.Object({ agents: Type.Array(AgentSchema) });
+/** Answer of `GET /agents`: one page and how many agents match in all. */
+export const AgentList = Type.Object({
+  agents: Type.Array(AgentSchema),
+  total: Type.Integer({ description: "Agents matching the filters, before limit and offset" }),
+});
+/** Answer of `GET /agents/{id}/config`: the agent's override. */
+export const AgentOverrideSchema = Type.Object({
+  files: ConfigFilesSchema,
+  hash: Type.String({ description: "hex" }),
+  updatedAt: Type.String(),
+});
 /** Answer of `PUT /agents/{id}/config`. */
 export const ConfigHashResponse = Type.Object({ configHash: Type.String({ description: "hex" }) });
 

@@ -110,3 +110,66 @@ test("REST client: the event stream URL carries the token in the query (EventSou
   const api = new ApiClient("a b&c", { baseUrl: "http://h" });
   assert.equal(api.streamUrl("/events"), "http://h/api/v1/events?access_token=a%20b%26c");
 });
+
+test("REST client: the agents table's search, statuses, selector, sort and paging go to the server as query parameters", async () => {
+  const calls: Call[] = [];
+  const api = new ApiClient("t", {
+    baseUrl: "http://h",
+    fetch: fakeFetch(200, '{"agents":[],"total":42}', calls),
+  });
+  const page = await api.queryAgents({
+    q: " Edge & co ",
+    selector: "env in (a,b)",
+    statuses: ["failed", "applying"],
+    sort: { key: "lastSeen", descending: true },
+    limit: 50,
+    offset: 100,
+  });
+  assert.deepEqual(page, { agents: [], total: 42 });
+  const url = new URL(calls[0]?.url ?? "");
+  assert.equal(url.pathname, "/api/v1/agents");
+  assert.equal(url.searchParams.get("q"), "Edge & co");
+  assert.equal(url.searchParams.get("selector"), "env in (a,b)");
+  assert.equal(url.searchParams.get("status"), "failed,applying");
+  assert.equal(url.searchParams.get("sort"), "-lastSeen");
+  assert.equal(url.searchParams.get("limit"), "50");
+  assert.equal(url.searchParams.get("offset"), "100");
+  await api.queryAgents({ q: "  ", statuses: [], sort: { key: "name", descending: false } });
+  assert.equal(calls[1]?.url, "http://h/api/v1/agents?sort=name");
+  await api.queryAgents({});
+  assert.equal(calls[2]?.url, "http://h/api/v1/agents");
+});
+
+test("REST 400: a refused agents query says it was filtering and keeps the server's message", async () => {
+  const body = JSON.stringify({
+    statusCode: 400,
+    error: "Bad Request",
+    message: "querystring/status: invalid status",
+  });
+  const api = new ApiClient("t", { fetch: fakeFetch(400, body) });
+  await assert.rejects(
+    api.queryAgents({ q: "x" }),
+    /Filtering agents failed: querystring\/status: invalid status \(400\)/,
+  );
+});
+
+test("REST client: an agent's override is read back, undefined when it has none (404)", async () => {
+  const override = {
+    files: { "c.yaml": { body: "a: 1\n", contentType: "text/yaml" } },
+    hash: "ab",
+    updatedAt: "2026-11-25T08:00:00.000Z",
+  };
+  const calls: Call[] = [];
+  const api = new ApiClient("t", {
+    baseUrl: "http://h",
+    fetch: fakeFetch(200, JSON.stringify(override), calls),
+  });
+  assert.deepEqual(await api.getAgentOverride("id/1"), override);
+  assert.equal(calls[0]?.url, "http://h/api/v1/agents/id%2F1/config");
+  const none = new ApiClient("t", {
+    fetch: fakeFetch(404, '{"statusCode":404,"error":"Not Found","message":"no override"}'),
+  });
+  assert.equal(await none.getAgentOverride("x"), undefined);
+  const broken = new ApiClient("t", { fetch: fakeFetch(500, "") });
+  await assert.rejects(broken.getAgentOverride("x"), /Loading the agent's config override failed/);
+});

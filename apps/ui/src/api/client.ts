@@ -6,6 +6,9 @@
 import { ApiError } from "./errors.js";
 import type {
   Agent,
+  AgentListParams,
+  AgentOverride,
+  AgentPage,
   Assignment,
   AuditEntry,
   ConfigFiles,
@@ -77,6 +80,47 @@ export class ApiClient {
       `/agents${query}`,
     );
     return res.agents;
+  }
+
+  /**
+   * Agents filtered, sorted and paged by the server (search, status, selector),
+   * so the browser never filters the whole fleet itself.
+   */
+  async queryAgents(params: AgentListParams): Promise<AgentPage> {
+    const parts: string[] = [];
+    const add = (name: string, value: string) => parts.push(`${name}=${encodeURIComponent(value)}`);
+    const selector = params.selector?.trim() ?? "";
+    const q = params.q?.trim() ?? "";
+    if (selector !== "") add("selector", selector);
+    if (q !== "") add("q", q);
+    if (params.statuses !== undefined && params.statuses.length > 0) {
+      add("status", params.statuses.join(","));
+    }
+    if (params.sort !== undefined) {
+      add("sort", `${params.sort.descending ? "-" : ""}${params.sort.key}`);
+    }
+    if (params.limit !== undefined) add("limit", String(params.limit));
+    if (params.offset !== undefined) add("offset", String(params.offset));
+    const filtered = selector !== "" || q !== "" || (params.statuses?.length ?? 0) > 0;
+    return this.request<AgentPage>(
+      filtered ? "Filtering agents" : "Loading agents",
+      "GET",
+      `/agents${parts.length > 0 ? `?${parts.join("&")}` : ""}`,
+    );
+  }
+
+  /** The agent's config override, or undefined when it has none (404). */
+  async getAgentOverride(id: string): Promise<AgentOverride | undefined> {
+    try {
+      return await this.request<AgentOverride>(
+        "Loading the agent's config override",
+        "GET",
+        `/agents/${encodeURIComponent(id)}/config`,
+      );
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    }
   }
 
   getAgent(id: string): Promise<Agent> {

@@ -87,6 +87,50 @@ export interface Agent {
   readonly desiredConfig: DesiredConfig | null;
 }
 
+/** `?status=` values of `GET /api/v1/agents`; several match an agent in any of the states. */
+export type AgentStatus =
+  | "connected"
+  | "disconnected"
+  | "unhealthy"
+  | "applied"
+  | "applying"
+  | "failed";
+
+/** `?sort=` keys of `GET /api/v1/agents`. */
+export type AgentSortKey =
+  | "id"
+  | "name"
+  | "type"
+  | "version"
+  | "host"
+  | "health"
+  | "connected"
+  | "configStatus"
+  | "lastSeen";
+
+/** What the server filters, sorts and pages agents by; everything optional. */
+export interface AgentListParams {
+  readonly selector?: string;
+  readonly q?: string;
+  readonly statuses?: readonly AgentStatus[];
+  readonly sort?: { readonly key: AgentSortKey; readonly descending: boolean };
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/** Answer of `GET /api/v1/agents`: one page and how many agents match in all. */
+export interface AgentPage {
+  readonly agents: readonly Agent[];
+  readonly total: number;
+}
+
+/** An agent's config override (`GET /api/v1/agents/{id}/config`). */
+export interface AgentOverride {
+  readonly files: ConfigFiles;
+  readonly hash: string;
+  readonly updatedAt: string;
+}
+
 /** One entry of an agent's remote config status history. */
 export interface ConfigStatusEntry {
   readonly agentId: string;

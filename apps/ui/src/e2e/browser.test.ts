@@ -203,6 +203,9 @@ describe("web UI in Chromium against the real control plane", { skip: unavailabl
       .getByText("APPLIED")
       .first()
       .waitFor();
+    // The override, read back from the server, against what the agent runs.
+    const diff = page.locator("figure.diff").filter({ hasText: `desired (override ${hash})` });
+    await diff.filter({ hasText: "No differences" }).waitFor();
     await browser.screenshot("agent-detail-applied");
   });
 
@@ -286,7 +289,9 @@ describe("web UI in Chromium against the real control plane", { skip: unavailabl
       .getByText(REFUSAL_MESSAGE)
       .first()
       .waitFor();
-    await page.getByText(/not pushed again until you retry \(P-12\)/).waitFor();
+    await page.getByText(/not pushed again until you retry\. /).waitFor();
+    const shown = (await page.locator("body").textContent()) ?? "";
+    assert.doesNotMatch(shown, /\b[CPS]-\d+\b/, "no internal rule id reaches the user");
     await browser.screenshot("agent-detail-failed");
     const failing = (f: TestAgent["received"][number]) =>
       f["collector.yaml"]?.body.includes("broken") === true;
@@ -345,13 +350,24 @@ describe("web UI in Chromium against the real control plane", { skip: unavailabl
   test("UI virtualised agents table: 10,000 agents render only the rows in view and scroll to the last", async () => {
     for (const a of agents.splice(0)) await a.stop();
     const many = Array.from({ length: 10_000 }, (_, i) => syntheticAgent(i));
-    await page.route("**/api/v1/agents", (route) =>
-      route.fulfill({
+    const asked: URLSearchParams[] = [];
+    // A stand-in for the server's search and name sort over the synthetic fleet.
+    const list = /\/api\/v1\/agents(\?.*)?$/;
+    await page.route(list, (route) => {
+      const params = new URL(route.request().url()).searchParams;
+      asked.push(params);
+      const q = params.get("q")?.toLowerCase() ?? "";
+      const sort = params.get("sort") ?? "id";
+      const matching = many.filter((a) =>
+        a.description.nonIdentifyingAttributes["host.name"].includes(q),
+      );
+      if (sort === "-name") matching.reverse();
+      return route.fulfill({
         status: 200,
         contentType: "application/json",
-        body: JSON.stringify({ agents: many }),
-      }),
-    );
+        body: JSON.stringify({ agents: matching, total: matching.length }),
+      });
+    });
     try {
       await open(page, base, "/agents");
       await page.reload();
@@ -373,8 +389,12 @@ describe("web UI in Chromium against the real control plane", { skip: unavailabl
         .first()
         .getByRole("link", { name: "synthetic-04249", exact: true })
         .waitFor();
+      assert.ok(
+        asked.some((p) => p.get("q") === "synthetic-0424" && p.get("sort") === "-name"),
+        "search and sort went to the server",
+      );
     } finally {
-      await page.unroute("**/api/v1/agents");
+      await page.unroute(list);
     }
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The config part of the agent page: reported status with the agent's error
  * message, the desired config and where it comes from, the status history,
- * the effective config (read-only), a diff of desired vs effective, and an
- * editor to set a per-agent config (override) that is pushed at once (S-12).
+ * the effective config (read-only), a diff of the desired config (assigned
+ * version or override) vs the effective one, and an editor to set a
+ * per-agent config (override) that is pushed at once (S-12).
  */
 import { useEffect, useMemo, useState } from "react";
 import { ApiError, describeError } from "../api/errors.js";
@@ -26,29 +27,31 @@ import {
 function DesiredVsEffective({ agent }: { agent: Agent }) {
   const { api } = useApp();
   const desired = agent.desiredConfig;
-  const version = useAsync(async (): Promise<ConfigFiles | undefined> => {
-    if (desired === null || desired.configurationId === null) return undefined;
+  const version = useAsync(async (): Promise<ConfigFiles | null | undefined> => {
+    if (desired === null) return undefined;
+    if (desired.source === "override") {
+      // Null: the override was removed after this agent view was sent.
+      return (await api.getAgentOverride(agent.id))?.files ?? null;
+    }
+    if (desired.configurationId === null) return undefined;
     const number =
       desired.version ?? (await api.getConfiguration(desired.configurationId)).latestVersion;
     return (await api.getVersion(desired.configurationId, number)).files;
-  }, [api, desired?.configurationId, desired?.version, desired?.hash]);
+  }, [api, agent.id, desired?.source, desired?.configurationId, desired?.version, desired?.hash]);
   if (desired === null) return <p className="muted">No configuration targets this agent.</p>;
-  if (desired.source === "override") {
-    return (
-      <p className="muted">
-        The desired config is this agent's override (hash {shortHash(desired.hash)}); the API does
-        not return override contents, so compare with the effective config above.
-      </p>
-    );
-  }
   if (version.error !== undefined)
     return <ErrorMessage message={version.error} onRetry={version.reload} />;
+  if (version.data === null) return <p className="muted">This agent no longer has an override.</p>;
   if (version.data === undefined) return <p className="muted">Loading the desired config…</p>;
   return (
     <DiffView
       before={filesToText(version.data)}
       after={filesToText(agent.effectiveConfig?.files ?? {})}
-      beforeLabel={`desired (version ${desired.version ?? "latest"})`}
+      beforeLabel={
+        desired.source === "override"
+          ? `desired (override ${shortHash(desired.hash)})`
+          : `desired (version ${desired.version ?? "latest"})`
+      }
       afterLabel="effective"
     />
   );
@@ -249,9 +252,8 @@ export function AgentConfig({ agent }: { agent: Agent }) {
       </p>
       {failedDesired ? (
         <p className="warn-text">
-          The agent reported this config FAILED, so it is not pushed again until you retry (P-12).
-          An agent that remembers this hash may ignore the same config; a new version gets a new
-          hash.{" "}
+          The agent reported this config FAILED, so it is not pushed again until you retry. An agent
+          that remembers this hash may ignore the same config; a new version gets a new hash.{" "}
           <button
             type="button"
             onClick={() => {

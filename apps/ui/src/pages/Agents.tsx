@@ -1,10 +1,12 @@
 /**
- * The agents table: search, label selector (filtered by the server), status
- * filter, sortable columns, and virtualised rows so 10,000+ agents stay
- * fast. Rows update live from the event stream.
+ * The agents table: search, label selector, status filter and sortable
+ * columns, all done by the server (`GET /api/v1/agents`), and virtualised
+ * rows so 10,000+ agents stay fast. Rows update live from the event stream;
+ * which agents match is asked again as the fleet changes.
  */
 import { useEffect, useMemo, useState } from "react";
-import { describeError } from "../api/errors.js";
+import { AgentQuery, type AgentQueryState, patchRows, STATUS_FILTERS } from "../api/agent-query.js";
+import type { AgentListParams, AgentSortKey } from "../api/types.js";
 import { useApp } from "../app/context.js";
 import { useFleet, useNow } from "../app/hooks.js";
 import {
@@ -16,62 +18,40 @@ import {
   RelativeTime,
 } from "../components/common.js";
 import { VirtualTable } from "../components/VirtualTable.js";
-import {
-  agentHost,
-  agentName,
-  agentType,
-  agentVersion,
-  healthState,
-  matchesSearch,
-  matchesStatus,
-  type SortKey,
-  type StatusFilter,
-  sortAgents,
-} from "../lib/agent-fields.js";
+import { agentHost, agentName, agentType, agentVersion, healthState } from "../lib/agent-fields.js";
 import { formatCount, plural } from "../lib/format.js";
 
-const COLUMNS: readonly [SortKey, string][] = [
+const COLUMNS: readonly [AgentSortKey, string][] = [
   ["name", "Name"],
   ["type", "Type"],
   ["version", "Version"],
   ["host", "Host"],
   ["health", "Health"],
-  ["config", "Config"],
+  ["configStatus", "Config"],
   ["lastSeen", "Last seen"],
 ];
 
 const ROW_HEIGHT = 40;
 
-/** Server-side selector filtering: the ids matching `selector`, re-asked when the fleet changes. */
-function useSelectorIds(selector: string, revision: number) {
+/**
+ * The server's answer for the table's filters and sort: asked again when the
+ * filters change (debounced) and, throttled, when the live fleet changes.
+ */
+function useAgentQuery(params: AgentListParams, revision: number): AgentQueryState {
   const { api } = useApp();
-  const [state, setState] = useState<{ ids: Set<string> | undefined; error: string | undefined }>({
-    ids: undefined,
-    error: undefined,
-  });
-  // biome-ignore lint/correctness/useExhaustiveDependencies: revision re-asks the server after fleet changes
+  const [state, setState] = useState<AgentQueryState>({ page: undefined, error: undefined });
+  const [query, setQuery] = useState<AgentQuery | undefined>(undefined);
   useEffect(() => {
-    const text = selector.trim();
-    if (text === "") {
-      setState({ ids: undefined, error: undefined });
-      return;
-    }
-    let cancelled = false;
-    const timer = setTimeout(() => {
-      api.listAgents(text).then(
-        (list) => {
-          if (!cancelled) setState({ ids: new Set(list.map((a) => a.id)), error: undefined });
-        },
-        (error: unknown) => {
-          if (!cancelled) setState({ ids: new Set(), error: describeError(error) });
-        },
-      );
-    }, 300);
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [api, selector, revision]);
+    const q = new AgentQuery(api, setState);
+    setQuery(q);
+    return () => q.dispose();
+  }, [api]);
+  const key = JSON.stringify(params);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: key stands for params
+  useEffect(() => query?.setParams(params), [query, key]);
+  useEffect(() => {
+    if (revision > 0) query?.fleetChanged();
+  }, [query, revision]);
   return state;
 }
 
@@ -91,21 +71,26 @@ export function Agents() {
   const now = useNow();
   const [search, setSearch] = useState("");
   const [selector, setSelector] = useState("");
-  const [status, setStatus] = useState<StatusFilter>("all");
-  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: "name", desc: false });
-  const selected = useSelectorIds(selector, revision);
+  const [status, setStatus] = useState("all");
+  const [sort, setSort] = useState<{ key: AgentSortKey; descending: boolean }>({
+    key: "name",
+    descending: false,
+  });
+  const params = useMemo(
+    () => ({
+      q: search,
+      selector,
+      statuses: STATUS_FILTERS.find((f) => f.value === status)?.statuses ?? [],
+      sort,
+    }),
+    [search, selector, status, sort],
+  );
+  const answer = useAgentQuery(params, revision);
   const viewport = useViewportHeight();
   // biome-ignore lint/correctness/useExhaustiveDependencies: revision changes with every agent change
-  const rows = useMemo(() => {
-    const filtered = [...agents.values()].filter(
-      (a) =>
-        (selected.ids === undefined || selected.ids.has(a.id)) &&
-        matchesStatus(a, status) &&
-        matchesSearch(a, search),
-    );
-    return sortAgents(filtered, sort.key, sort.desc);
-  }, [revision, selected.ids, status, search, sort]);
+  const rows = useMemo(() => patchRows(answer.page?.agents ?? [], agents), [answer.page, revision]);
   const total = agents.size;
+  const ready = loaded && (answer.page !== undefined || answer.error !== undefined);
   return (
     <div className="page">
       <h1>Agents</h1>
@@ -125,32 +110,31 @@ export function Agents() {
             type="text"
             value={selector}
             placeholder="env=prod,region in (eu,us)"
-            aria-invalid={selected.error !== undefined}
+            aria-invalid={answer.error !== undefined}
             onChange={(e) => setSelector(e.target.value)}
           />
         </label>
         <label>
           Status
-          <select value={status} onChange={(e) => setStatus(e.target.value as StatusFilter)}>
-            <option value="all">All</option>
-            <option value="connected">Connected</option>
-            <option value="disconnected">Disconnected</option>
-            <option value="unhealthy">Unhealthy</option>
-            <option value="config-failed">Config failed</option>
-            <option value="config-applying">Config applying</option>
+          <select value={status} onChange={(e) => setStatus(e.target.value)}>
+            {STATUS_FILTERS.map((f) => (
+              <option key={f.value} value={f.value}>
+                {f.label}
+              </option>
+            ))}
           </select>
         </label>
       </form>
-      <ErrorMessage message={selected.error} />
+      <ErrorMessage message={answer.error} />
       <ErrorMessage message={loadError} />
       <p className="muted" role="status">
-        {loaded
-          ? `Showing ${formatCount(rows.length)} of ${plural(total, "agent")}`
+        {ready
+          ? `Showing ${formatCount(answer.page?.total ?? 0)} of ${plural(total, "agent")}`
           : "Loading agents…"}
       </p>
       {loaded && total === 0 ? (
         <Empty title="No agents yet">Agents appear here live as soon as they connect.</Empty>
-      ) : loaded && rows.length === 0 ? (
+      ) : ready && rows.length === 0 ? (
         <Empty title="No agent matches">
           Change the search, the selector or the status filter.
         </Empty>
@@ -168,17 +152,22 @@ export function Agents() {
                 <th
                   scope="col"
                   key={key}
-                  aria-sort={sort.key === key ? (sort.desc ? "descending" : "ascending") : "none"}
+                  aria-sort={
+                    sort.key === key ? (sort.descending ? "descending" : "ascending") : "none"
+                  }
                 >
                   <button
                     type="button"
                     className="sort"
                     onClick={() =>
-                      setSort((s) => ({ key, desc: s.key === key ? !s.desc : key === "lastSeen" }))
+                      setSort((s) => ({
+                        key,
+                        descending: s.key === key ? !s.descending : key === "lastSeen",
+                      }))
                     }
                   >
                     {label}
-                    {sort.key === key ? (sort.desc ? " ▼" : " ▲") : ""}
+                    {sort.key === key ? (sort.descending ? " ▼" : " ▲") : ""}
                   </button>
                 </th>
               ))}

@@ -102,6 +102,8 @@ export async function downloadFile(
   let result: Fetched;
   try {
     result = await fetchAll(url, headers, partial, options, report);
+  } catch (error) {
+    result = { ok: false, reason: `cannot write the download file: ${errorText(error)}` };
   } finally {
     await partial.file.close();
   }

@@ -101,10 +101,15 @@ export class WebSocketTransport implements Transport {
     const agent =
       settings.proxy === undefined
         ? undefined
-        : createProxyAgent(settings.proxy, settings.endpoint.startsWith("wss:"), settings.tls, {
-            keepAlive: false,
-            timeoutMs: this.config.requestTimeoutMs,
-          });
+        : createProxyAgent(
+            settings.proxy,
+            new URL(settings.endpoint).protocol === "wss:",
+            settings.tls,
+            {
+              keepAlive: false,
+              timeoutMs: this.config.requestTimeoutMs,
+            },
+          );
     const ws = new WebSocket(settings.endpoint, {
       ...(agent === undefined ? {} : { agent }),
       headers: { ...settings.headers },
