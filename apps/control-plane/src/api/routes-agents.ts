@@ -181,7 +181,7 @@ export function registerAgentRoutes(app: ApiApp, ctx: ApiContext): void {
     {
       schema: { params: AgentIdParams },
       config: {
-        summary: "Send a restart command (S-19)",
+        summary: "Send a restart command (agents with AcceptsRestartCommand)",
         responses: { 202: { description: "Sent or queued" } },
       },
     },
@@ -198,7 +198,7 @@ export function registerAgentRoutes(app: ApiApp, ctx: ApiContext): void {
     {
       schema: { params: AgentIdParams, body: CustomMessageBody },
       config: {
-        summary: "Send a custom message (S-22)",
+        summary: "Send a custom message for a custom capability the agent lists",
         responses: { 202: { description: "Sent or queued" } },
       },
     },

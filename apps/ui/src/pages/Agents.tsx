@@ -110,7 +110,7 @@ export function Agents() {
             type="text"
             value={selector}
             placeholder="env=prod,region in (eu,us)"
-            aria-invalid={answer.error !== undefined}
+            aria-invalid={answer.error?.includes("selector") === true}
             onChange={(e) => setSelector(e.target.value)}
           />
         </label>
