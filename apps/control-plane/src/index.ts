@@ -4,6 +4,7 @@
  */
 export { type AdminToken, resolveAdminToken } from "./admin-token.js";
 export { type ApiOptions, buildApi } from "./api/app.js";
+export type * from "./api/json-types.js";
 export type { BusEvent, ClusterMessage } from "./cluster/messages.js";
 export { resolveNodeId } from "./cluster/node-id.js";
 export {
@@ -22,7 +23,7 @@ export {
 } from "./config.js";
 export { configHash, fromConfigMap, toConfigMap } from "./config-files.js";
 export { ControlPlaneError, type ControlPlaneErrorCode, type ErrorLocation } from "./errors.js";
-export type { AgentView } from "./fleet/agent-view.js";
+export type { AgentView, DesiredConfigView } from "./fleet/agent-view.js";
 export {
   type DesiredConfig,
   resolveDesiredConfig,

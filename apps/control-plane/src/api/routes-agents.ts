@@ -6,6 +6,7 @@ import { ControlPlaneError } from "../errors.js";
 import type { CommandResult } from "../fleet/fleet.js";
 import { applyAgentQuery, parseAgentQuery } from "./agent-query.js";
 import type { ApiApp, ApiContext } from "./context.js";
+import type { AgentOverride, AgentPage, ErrorBody } from "./json-types.js";
 import {
   AgentIdParams,
   AgentList,
@@ -56,9 +57,9 @@ export function registerAgentRoutes(app: ApiApp, ctx: ApiContext): void {
           statusCode: 400,
           error: "Bad Request",
           message: `querystring/${parsed.parameter}: ${parsed.message}`,
-        });
+        } satisfies ErrorBody);
       }
-      return applyAgentQuery(fleet.listAgents(selector), parsed.query);
+      return applyAgentQuery(fleet.listAgents(selector), parsed.query) satisfies AgentPage;
     },
   );
 
@@ -105,7 +106,12 @@ export function registerAgentRoutes(app: ApiApp, ctx: ApiContext): void {
           `agent ${id} has no config override; it runs the config of its assignments`,
         );
       }
-      return { files: override.files, hash: override.hash, updatedAt: override.updatedAt };
+      const body: AgentOverride = {
+        files: override.files,
+        hash: override.hash,
+        updatedAt: override.updatedAt,
+      };
+      return body;
     },
   );
 

@@ -24,6 +24,16 @@ export function registerConfigurationRoutes(app: ApiApp, ctx: ApiContext): void 
     if (config === undefined) throw new ControlPlaneError("NOT_FOUND", `no configuration ${id}`);
     return config;
   };
+  const requireVersion = async (configurationId: string, version: number) => {
+    const found = await storage.getConfigurationVersion(configurationId, version);
+    if (found === undefined) {
+      throw new ControlPlaneError(
+        "NOT_FOUND",
+        `no version ${version} of configuration ${configurationId}`,
+      );
+    }
+    return found;
+  };
 
   app.post(
     "/api/v1/configurations",
@@ -100,19 +110,7 @@ export function registerConfigurationRoutes(app: ApiApp, ctx: ApiContext): void 
         responses: { 200: { description: "The version", schema: VersionSchema } },
       },
     },
-    async (request) => {
-      const version = await storage.getConfigurationVersion(
-        request.params.id,
-        request.params.version,
-      );
-      if (version === undefined) {
-        throw new ControlPlaneError(
-          "NOT_FOUND",
-          `no version ${request.params.version} of configuration ${request.params.id}`,
-        );
-      }
-      return version;
-    },
+    async (request) => requireVersion(request.params.id, request.params.version),
   );
 
   app.post(
@@ -129,15 +127,7 @@ export function registerConfigurationRoutes(app: ApiApp, ctx: ApiContext): void 
       requireSelector(selector);
       const config = await requireConfiguration(configurationId);
       const version = request.body.version ?? null;
-      if (
-        version !== null &&
-        (await storage.getConfigurationVersion(configurationId, version)) === undefined
-      ) {
-        throw new ControlPlaneError(
-          "NOT_FOUND",
-          `no version ${version} of configuration ${configurationId}`,
-        );
-      }
+      if (version !== null) await requireVersion(configurationId, version);
       if (version === null && config.latestVersion === 0) {
         throw new ControlPlaneError("CONFLICT", "the configuration has no version yet");
       }

@@ -5,27 +5,20 @@
  * payloads travel inline.
  */
 import type { FleetEvent } from "../fleet/events.js";
-import type { ConfigStatusEntry } from "../storage/types.js";
 
-/** A fleet event as it travels between nodes: agent documents are left out. */
+/** The fleet events that carry an agent document. */
+type AgentDocumentEvent = Extract<FleetEvent, { readonly agent: unknown }>;
+
+/**
+ * A fleet event as it travels between nodes: agent documents are left out
+ * (`agent.disconnected` already has none); every other event travels as is.
+ */
 export type BusEvent =
   | {
-      readonly type: "agent.connected" | "agent.changed" | "agent.disconnected";
+      readonly type: AgentDocumentEvent["type"] | "agent.disconnected";
       readonly agentId: string;
     }
-  | { readonly type: "agent.renamed"; readonly agentId: string; readonly newAgentId: string }
-  | {
-      readonly type: "agent.configStatus";
-      readonly agentId: string;
-      readonly status: ConfigStatusEntry;
-    }
-  | {
-      readonly type: "agent.customMessage";
-      readonly agentId: string;
-      readonly capability: string;
-      readonly messageType: string;
-      readonly data: string;
-    };
+  | Exclude<FleetEvent, AgentDocumentEvent | { readonly type: "agent.disconnected" }>;
 
 /** One message between nodes; `origin` is the sending node's id. */
 export type ClusterMessage =

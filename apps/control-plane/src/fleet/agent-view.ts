@@ -5,17 +5,20 @@
 import type { AgentRecord } from "../storage/types.js";
 import type { DesiredConfig } from "./desired-config.js";
 
+/** The config the server wants an agent to run, as the REST API shows it. */
+export interface DesiredConfigView {
+  readonly source: "override" | "assignment";
+  readonly hash: string;
+  readonly configurationId: string | null;
+  readonly version: number | null;
+}
+
 /** An agent as `GET /api/v1/agents` shows it. */
 export interface AgentView extends Omit<AgentRecord, "failedConfigHashes" | "capabilitiesMask"> {
   readonly labels: Readonly<Record<string, string>>;
   readonly userLabels: Readonly<Record<string, string>>;
   readonly failedConfigHashes: readonly string[];
-  readonly desiredConfig: {
-    readonly source: "override" | "assignment";
-    readonly hash: string;
-    readonly configurationId: string | null;
-    readonly version: number | null;
-  } | null;
+  readonly desiredConfig: DesiredConfigView | null;
 }
 
 /** Builds the view. */

@@ -12,9 +12,42 @@ import { ErrorMessage, RelativeTime } from "../components/common.js";
 import { decodeBase64Text, encodeBase64Text } from "../lib/base64.js";
 import { formatLabels, parseLabels } from "../lib/labels.js";
 
+/** How the last action of a panel ended: failed with a message, or done with one. */
+interface Outcome {
+  readonly error?: string;
+  readonly done?: string;
+}
+
+/** A panel's last outcome, and `run`, which clears it, runs an action and records how it ended. */
+function useOutcome() {
+  const [outcome, setOutcome] = useState<Outcome>({});
+  const run = async (action: () => Promise<string>) => {
+    setOutcome({});
+    try {
+      setOutcome({ done: await action() });
+    } catch (e) {
+      setOutcome({ error: describeError(e) });
+    }
+  };
+  return { outcome, setOutcome, run };
+}
+
+function OutcomeMessage({ outcome }: { outcome: Outcome }) {
+  return (
+    <>
+      <ErrorMessage message={outcome.error} />
+      {outcome.done !== undefined ? (
+        <p role="status" className="success">
+          {outcome.done}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 function Restart({ agent }: { agent: Agent }) {
   const { api } = useApp();
-  const [state, setState] = useState<{ error?: string; done?: string }>({});
+  const { outcome, run } = useOutcome();
   const supported = agent.capabilities.includes("AcceptsRestartCommand");
   return (
     <div>
@@ -22,28 +55,19 @@ function Restart({ agent }: { agent: Agent }) {
       <button
         type="button"
         disabled={!supported}
-        onClick={() => {
-          setState({});
-          api.restart(agent.id).then(
-            () =>
-              setState({
-                done: agent.connected
-                  ? "Restart command sent."
-                  : "Restart queued until the agent connects.",
-              }),
-            (e: unknown) => setState({ error: describeError(e) }),
-          );
-        }}
+        onClick={() =>
+          void run(async () => {
+            await api.restart(agent.id);
+            return agent.connected
+              ? "Restart command sent."
+              : "Restart queued until the agent connects.";
+          })
+        }
       >
         Restart agent
       </button>
       {!supported ? <p className="muted">The agent does not accept restart commands.</p> : null}
-      <ErrorMessage message={state.error} />
-      {state.done !== undefined ? (
-        <p role="status" className="success">
-          {state.done}
-        </p>
-      ) : null}
+      <OutcomeMessage outcome={outcome} />
     </div>
   );
 }
@@ -51,20 +75,17 @@ function Restart({ agent }: { agent: Agent }) {
 function Labels({ agent }: { agent: Agent }) {
   const { api, store } = useApp();
   const [text, setText] = useState(() => formatLabels(agent.userLabels));
-  const [state, setState] = useState<{ error?: string; done?: string }>({});
+  const { outcome, setOutcome, run } = useOutcome();
   const save = async () => {
     const parsed = parseLabels(text);
     if (!parsed.ok) {
-      setState({ error: `Line ${parsed.line}: ${parsed.message}` });
+      setOutcome({ error: `Line ${parsed.line}: ${parsed.message}` });
       return;
     }
-    setState({});
-    try {
+    await run(async () => {
       store.put(await api.setLabels(agent.id, parsed.labels));
-      setState({ done: "Labels saved." });
-    } catch (e) {
-      setState({ error: describeError(e) });
-    }
+      return "Labels saved.";
+    });
   };
   return (
     <form
@@ -85,12 +106,7 @@ function Labels({ agent }: { agent: Agent }) {
         value={text}
         onChange={(e) => setText(e.target.value)}
       />
-      <ErrorMessage message={state.error} />
-      {state.done !== undefined ? (
-        <p role="status" className="success">
-          {state.done}
-        </p>
-      ) : null}
+      <OutcomeMessage outcome={outcome} />
       <button type="submit">Save labels</button>
     </form>
   );
@@ -109,7 +125,7 @@ function Messages({ agent }: { agent: Agent }) {
   const [capability, setCapability] = useState(agent.customCapabilities[0] ?? "");
   const [type, setType] = useState("");
   const [data, setData] = useState("");
-  const [state, setState] = useState<{ error?: string; done?: string }>({});
+  const { outcome, run } = useOutcome();
   const [replies, setReplies] = useState<Reply[]>([]);
   useEffect(
     () =>
@@ -128,15 +144,11 @@ function Messages({ agent }: { agent: Agent }) {
       }),
     [store, agent.id],
   );
-  const send = async () => {
-    setState({});
-    try {
+  const send = () =>
+    run(async () => {
       await api.sendMessage(agent.id, { capability, type, data: encodeBase64Text(data) });
-      setState({ done: "Message sent; replies appear below." });
-    } catch (e) {
-      setState({ error: describeError(e) });
-    }
-  };
+      return "Message sent; replies appear below.";
+    });
   return (
     <form
       aria-label="Send a custom message"
@@ -174,12 +186,7 @@ function Messages({ agent }: { agent: Agent }) {
         value={data}
         onChange={(e) => setData(e.target.value)}
       />
-      <ErrorMessage message={state.error} />
-      {state.done !== undefined ? (
-        <p role="status" className="success">
-          {state.done}
-        </p>
-      ) : null}
+      <OutcomeMessage outcome={outcome} />
       <button type="submit" disabled={capability.trim() === ""}>
         Send message
       </button>

@@ -4,22 +4,16 @@
  * an editor for a new version, diffs, and its assignments.
  */
 import { useMemo, useState } from "react";
-import { ApiError, describeError } from "../api/errors.js";
 import type { ConfigurationVersion } from "../api/types.js";
 import { useApp } from "../app/context.js";
 import { useAsync, useFleet, useNow } from "../app/hooks.js";
+import { useYamlForm } from "../app/yaml-form.js";
 import { Empty, ErrorMessage, RelativeTime } from "../components/common.js";
 import { YamlEditor } from "../components/YamlEditor.js";
 import { YamlView } from "../components/YamlView.js";
 import { agentName } from "../lib/agent-fields.js";
 import { formatCount, shortHash } from "../lib/format.js";
 import { rolloutState, rolloutTotals, targetedAgents } from "../lib/rollout.js";
-import {
-  checkYaml,
-  mergeProblems,
-  problemFromApiError,
-  type YamlProblem,
-} from "../lib/yaml-check.js";
 import { ConfigAssignments } from "./ConfigAssignments.js";
 import { ConfigDiff } from "./ConfigDiff.js";
 
@@ -35,26 +29,15 @@ function NewVersion({
   const { api } = useApp();
   const names = Object.keys(latest?.files ?? {}).sort();
   const [fileName, setFileName] = useState(names[0] ?? "collector.yaml");
-  const [body, setBody] = useState(latest?.files[names[0] ?? ""]?.body ?? "");
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [serverProblem, setServerProblem] = useState<YamlProblem | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const local = useMemo(() => checkYaml(body), [body]);
-  const problems = mergeProblems(serverProblem, local);
-  const save = async () => {
-    setBusy(true);
-    setError(undefined);
-    setServerProblem(undefined);
-    try {
-      const files = { ...(latest?.files ?? {}), [fileName]: { body, contentType: "text/yaml" } };
+  const form = useYamlForm(latest?.files[names[0] ?? ""]?.body ?? "");
+  const save = () =>
+    form.submit(async () => {
+      const files = {
+        ...(latest?.files ?? {}),
+        [fileName]: { body: form.body, contentType: "text/yaml" },
+      };
       onSaved(await api.addVersion(configurationId, files));
-    } catch (err) {
-      setError(describeError(err));
-      if (err instanceof ApiError) setServerProblem(problemFromApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <form
       aria-label="New version"
@@ -72,7 +55,7 @@ function NewVersion({
             const next = e.target.value;
             setFileName(next);
             const existing = latest?.files[next];
-            if (existing !== undefined) setBody(existing.body);
+            if (existing !== undefined) form.setBody(existing.body);
           }}
           required
         />
@@ -82,21 +65,13 @@ function NewVersion({
           ))}
         </datalist>
       </label>
-      <YamlEditor
-        label="New version (YAML)"
-        value={body}
-        onChange={(v) => {
-          setBody(v);
-          setServerProblem(undefined);
-        }}
-        problems={problems}
-      />
-      <ErrorMessage message={error} />
+      <YamlEditor label="New version (YAML)" {...form.editor} />
+      <ErrorMessage message={form.error} />
       <p className="hint">
         {names.length > 1 ? "Other files are kept from the latest version. " : ""}Versions are
         immutable; saving pushes the new version to every agent assigned the latest version.
       </p>
-      <button type="submit" disabled={busy || fileName.trim() === ""}>
+      <button type="submit" disabled={form.busy || fileName.trim() === ""}>
         Save new version
       </button>
     </form>

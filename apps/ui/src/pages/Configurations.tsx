@@ -4,18 +4,12 @@
  * parse is marked at its line; the server refuses it too (400 with line).
  */
 import { useMemo, useState } from "react";
-import { ApiError, describeError } from "../api/errors.js";
 import { useApp } from "../app/context.js";
 import { navigate, useAsync, useFleet, useNow } from "../app/hooks.js";
+import { useYamlForm } from "../app/yaml-form.js";
 import { Empty, ErrorMessage, RelativeTime } from "../components/common.js";
 import { YamlEditor } from "../components/YamlEditor.js";
 import { formatCount } from "../lib/format.js";
-import {
-  checkYaml,
-  mergeProblems,
-  problemFromApiError,
-  type YamlProblem,
-} from "../lib/yaml-check.js";
 
 const STARTER = `receivers:
   otlp:
@@ -35,30 +29,16 @@ function NewConfiguration({ onCreated }: { onCreated: (id: string) => void }) {
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [fileName, setFileName] = useState("collector.yaml");
-  const [body, setBody] = useState(STARTER);
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [serverProblem, setServerProblem] = useState<YamlProblem | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const local = useMemo(() => checkYaml(body), [body]);
-  const problems = mergeProblems(serverProblem, local);
-  const create = async () => {
-    setBusy(true);
-    setError(undefined);
-    setServerProblem(undefined);
-    try {
+  const form = useYamlForm(STARTER);
+  const create = () =>
+    form.submit(async () => {
       const created = await api.createConfiguration({
         name: name.trim(),
         description,
-        files: { [fileName]: { body, contentType: "text/yaml" } },
+        files: { [fileName]: { body: form.body, contentType: "text/yaml" } },
       });
       onCreated(created.id);
-    } catch (err) {
-      setError(describeError(err));
-      if (err instanceof ApiError) setServerProblem(problemFromApiError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <form
       className="card"
@@ -83,17 +63,9 @@ function NewConfiguration({ onCreated }: { onCreated: (id: string) => void }) {
           <input value={fileName} onChange={(e) => setFileName(e.target.value)} required />
         </label>
       </div>
-      <YamlEditor
-        label="First version (YAML)"
-        value={body}
-        onChange={(v) => {
-          setBody(v);
-          setServerProblem(undefined);
-        }}
-        problems={problems}
-      />
-      <ErrorMessage message={error} />
-      <button type="submit" disabled={busy || name.trim() === ""}>
+      <YamlEditor label="First version (YAML)" {...form.editor} />
+      <ErrorMessage message={form.error} />
+      <button type="submit" disabled={form.busy || name.trim() === ""}>
         Create configuration
       </button>
     </form>
