@@ -57,6 +57,20 @@ export async function requireCollectorPeers(): Promise<
   return { peers: undefined, skip: built.reason };
 }
 
+/** The two OpAMP transports a cell runs over (the spec's two, §4.1). */
+export type Transport = "websocket" | "http";
+
+/**
+ * The OpAMP URL for `transport` given a server's `ws://` URL: plain HTTP uses
+ * the same host, port and path with an `http:` scheme.
+ */
+export function opampEndpoint(transport: Transport, wsUrl: string): string {
+  if (transport === "websocket") return wsUrl;
+  const url = new URL(wsUrl);
+  url.protocol = "http:";
+  return url.href;
+}
+
 /** A free TCP port on 127.0.0.1, from the OS, for a peer that cannot take port 0. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
