@@ -25,8 +25,9 @@ describe("procfs readings", () => {
   it("samples this process and computes cores from two samples", () => {
     const a = sampleProcess(process.pid);
     assert.ok(a.rssBytes > 0);
-    const later = { ...a, at: a.at + 2000, cpuSeconds: a.cpuSeconds + 1 };
-    assert.equal(cpuCores(a, later), 0.5);
+    const start = { ...a, cpuSeconds: 2 };
+    const later = { ...start, at: a.at + 2000, cpuSeconds: 3 };
+    assert.equal(cpuCores(start, later), 0.5);
     assert.equal(cpuCores(a, a), 0);
   });
 });

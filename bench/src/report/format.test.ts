@@ -84,7 +84,10 @@ describe("result formatting", () => {
     const doc = buildDocument([capacity, undefined, undefined, undefined], "## Findings\n\ntext");
     assert.match(doc, /## Findings/);
     assert.match(doc, /commit `abc123`/);
-    assert.match(doc, /load average when each target started: 0\.50, 0\.40, 0\.60/);
+    assert.match(
+      doc,
+      /load average when each run started: server library agents=10,000: 0\.50; opamp-go agents=10,000: 0\.40; control plane \(SQLite\) agents=10,000: 0\.60/,
+    );
     assert.match(doc, /!\[capacity chart\]\(\.\.\/bench\/results\/capacity\.svg\)/);
     assert.match(doc, /Not measured yet: `npm run bench -- throughput`/);
   });

@@ -89,12 +89,14 @@ export function scenarioTable(result: ScenarioResult): string {
 /** Where and how a result was measured, as a short list. */
 export function provenance(result: ScenarioResult): string {
   const m = result.machine;
-  const loads = result.runs.map((r) => r.load1);
+  const loads = result.runs.map(
+    (r) => `${TARGET_TITLES[r.target]} ${paramsLabel(r.params)}: ${r.load1.toFixed(2)}`,
+  );
   return [
     `- measured ${result.startedAt.slice(0, 16).replace("T", " ")} UTC, commit \`${result.commit}\``,
     `- command: \`${result.command}\``,
     `- machine: ${m.cores} × ${m.cpuModel}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}, ${m.go ?? "no Go"}, fd hard limit ${m.fdHardLimit ?? "?"}`,
-    `- 1-minute load average when each target started: ${loads.map((l) => l.toFixed(2)).join(", ")}`,
+    `- 1-minute load average when each run started: ${loads.join("; ")}`,
     ...result.notes.map((n) => `- ${n}`),
   ].join("\n");
 }

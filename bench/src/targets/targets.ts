@@ -109,7 +109,10 @@ async function startWithControlApi(
 ): Promise<RunningTarget> {
   const child = spawnLimited(argv, options.cpus !== undefined ? { cpus: options.cpus } : {});
   const errorLines = countErrors(child);
-  const output = await waitForLine(child, /"event":"listening"/, 60_000);
+  const output = await waitForLine(child, /"event":"listening"/, 60_000).catch(async (error) => {
+    await stopProcess(child, 5000);
+    throw error;
+  });
   const info = JSON.parse(output.split("\n").pop() as string) as {
     opampUrl: string;
     opampHttpUrl: string;
@@ -163,7 +166,10 @@ async function startControlPlane(options: TargetOptions): Promise<RunningTarget>
   ];
   const child = spawnLimited(argv, options.cpus !== undefined ? { cpus: options.cpus } : {});
   const errorLines = countErrors(child);
-  const text = await waitForLine(child, /REST API:/, 300_000);
+  const text = await waitForLine(child, /REST API:/, 300_000).catch(async (error) => {
+    await stopProcess(child, 5000);
+    throw error;
+  });
   child.stdout?.resume();
   const api = /REST API:\s+(\S+)/.exec(text)?.[1];
   const ws = /OpAMP endpoint:\s+(\S+) \(plain HTTP: (\S+)\)/.exec(text);

@@ -87,6 +87,8 @@ export function isCompleteReport(
 export class AgentTracker {
   private readonly agents = new Map<string, AgentState>();
   private readonly componentsByHash = new Map<string, AvailableComponents>();
+  /** The agents each connection carries (several behind a multiplexing proxy, S-26). */
+  private readonly statesByConnection = new Map<AgentConnection, Set<AgentState>>();
 
   /** Number of agents with state. */
   get size(): number {
@@ -157,7 +159,7 @@ export class AgentTracker {
     state.connectionSettingsStatus =
       message.connectionSettingsStatus ?? state.connectionSettingsStatus;
     flags |= this.mergeAvailableComponents(state, message.availableComponents, capabilities);
-    state.connection = connection;
+    this.attach(state, connection);
     state.connected = !leaving;
     this.agents.set(key, state);
     return { state, isNew: previous === undefined, flags };
@@ -230,15 +232,16 @@ export class AgentTracker {
     }
   }
 
-  /** A stream closed: every agent that used it is disconnected (S-23). */
+  /**
+   * A stream closed: every agent that used it is disconnected (S-23). Looked
+   * up through the per-connection index, so a mass disconnect costs O(N), not
+   * a scan of every agent per closed socket.
+   */
   forgetConnection(connection: AgentConnection): AgentState[] {
-    const affected: AgentState[] = [];
-    for (const state of this.agents.values()) {
-      if (state.connection === connection) {
-        state.connected = false;
-        state.connection = undefined;
-        affected.push(state);
-      }
+    const affected = [...(this.statesByConnection.get(connection) ?? [])];
+    for (const state of affected) {
+      this.detach(state);
+      state.connected = false;
     }
     return affected;
   }
@@ -247,8 +250,35 @@ export class AgentTracker {
   prune(cutoffMs: number): void {
     for (const [key, state] of this.agents) {
       if (!state.connected && state.lastSeenMs < cutoffMs) {
+        this.detach(state);
         this.agents.delete(key);
       }
     }
+  }
+
+  private attach(state: AgentState, connection: AgentConnection): void {
+    if (state.connection !== connection) {
+      this.detach(state);
+      state.connection = connection;
+    }
+    let states = this.statesByConnection.get(connection);
+    if (states === undefined) {
+      states = new Set();
+      this.statesByConnection.set(connection, states);
+    }
+    states.add(state);
+  }
+
+  private detach(state: AgentState): void {
+    const connection = state.connection;
+    if (connection === undefined) {
+      return;
+    }
+    const states = this.statesByConnection.get(connection);
+    states?.delete(state);
+    if (states?.size === 0) {
+      this.statesByConnection.delete(connection);
+    }
+    state.connection = undefined;
   }
 }

@@ -35,6 +35,9 @@ export interface ListenTlsOptions {
   readonly rejectUnauthorized?: boolean;
 }
 
+/** Accept queue for a server that listens on its own; see {@link ListenOptions.backlog}. */
+const DEFAULT_ACCEPT_BACKLOG = 4096;
+
 /** Where {@link OpampServer.listen} binds. */
 export interface ListenOptions {
   /** Default: every interface. */
@@ -42,6 +45,12 @@ export interface ListenOptions {
   /** Default 4320 (spec v0.17.0); 0 picks a free port. */
   readonly port?: number;
   readonly tls?: ListenTlsOptions;
+  /**
+   * Length of the kernel's accept queue. Default 4096: after a server restart
+   * a whole fleet reconnects at once, and Node's default of 511 drops
+   * handshakes that then wait for the agents' backoff.
+   */
+  readonly backlog?: number;
 }
 
 /** The endpoint URLs of a listening server. */
@@ -248,7 +257,11 @@ export class OpampServer {
           });
     this.ownServer = server;
     this.attach(server);
-    server.listen(options.port ?? DEFAULT_OPAMP_PORT, options.host);
+    server.listen({
+      port: options.port ?? DEFAULT_OPAMP_PORT,
+      host: options.host,
+      backlog: options.backlog ?? DEFAULT_ACCEPT_BACKLOG,
+    });
     await Promise.race([
       once(server, "listening"),
       once(server, "error").then(([error]) => {
