@@ -50,7 +50,7 @@ const nodeArgs = [
   "--test",
   "--test-reporter=spec",
   `--test-concurrency=${process.env.TEST_CONCURRENCY ?? "2"}`,
-  "--test-timeout=120000",
+  "--test-timeout=600000",
   ...selected,
 ];
 const [command, commandArgs] = coverage

@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { sendSpan as sendOtlpSpan } from "@opamp-ts/supervisor/testing";
 
 /** Paths of the Collector (with its opamp extension) and the Go supervisor. */
 export interface CollectorPeers {
@@ -71,92 +70,10 @@ export function opampEndpoint(transport: Transport, wsUrl: string): string {
   return url.href;
 }
 
-/** A free TCP port on 127.0.0.1, from the OS, for a peer that cannot take port 0. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// The OTLP and Collector-config helpers are the supervisor tests' own, shared.
+export { freePort, pipelineConfig, waitForFileContaining } from "@opamp-ts/supervisor/testing";
 
-/** POSTs one span named `marker` as OTLP/HTTP JSON; resolves with the HTTP status. */
-export async function sendSpan(port: number, marker: string): Promise<number> {
-  const body = {
-    resourceSpans: [
-      {
-        resource: {
-          attributes: [{ key: "service.name", value: { stringValue: "opamp-interop" } }],
-        },
-        scopeSpans: [
-          {
-            spans: [
-              {
-                traceId: "5b8efff798038103d269b633813fc60c",
-                spanId: "eee19b7ec3c1b174",
-                name: marker,
-                kind: 1,
-                startTimeUnixNano: "1544712660000000000",
-                endTimeUnixNano: "1544712661000000000",
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
-  const response = await fetch(`http://127.0.0.1:${port}/v1/traces`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  await response.arrayBuffer();
-  return response.status;
-}
-
-/** Waits until the file exporter's output contains `marker` (another process writes it). */
-export async function waitForFileContaining(
-  path: string,
-  marker: string,
-  timeoutMs = 60_000,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = await readFile(path, "utf8").catch(() => "");
-    if (text.includes(marker)) return text;
-    if (Date.now() > deadline) throw new Error(`${path} never contained ${marker}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-/**
- * A Collector config: an OTLP/HTTP receiver on `port` and a file exporter
- * (or `exporter`, to name an unknown component) writing to `file`. Internal
- * metrics are off so the Collector does not bind :8888.
- */
-export function pipelineConfig(port: number, file: string, exporter = "file"): string {
-  return [
-    "receivers:",
-    "  otlp:",
-    "    protocols:",
-    "      http:",
-    `        endpoint: 127.0.0.1:${port}`,
-    "exporters:",
-    `  ${exporter}:`,
-    `    path: ${file}`,
-    "    flush_interval: 100ms",
-    "service:",
-    "  pipelines:",
-    "    traces:",
-    "      receivers: [otlp]",
-    `      exporters: [${exporter}]`,
-    "  telemetry:",
-    "    metrics:",
-    "      level: none",
-    "",
-  ].join("\n");
+/** POST one span named `marker` from service `opamp-interop` as OTLP/HTTP JSON; resolves with the status. */
+export function sendSpan(port: number, marker: string): Promise<number> {
+  return sendOtlpSpan(port, marker, "opamp-interop");
 }

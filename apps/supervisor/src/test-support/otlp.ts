@@ -15,12 +15,16 @@ export function freePort(): Promise<number> {
 }
 
 /** POST one span named `marker` as OTLP/HTTP JSON; resolves with the HTTP status. */
-export async function sendSpan(port: number, marker: string): Promise<number> {
+export async function sendSpan(
+  port: number,
+  marker: string,
+  serviceName = "supervisor-e2e",
+): Promise<number> {
   const body = {
     resourceSpans: [
       {
         resource: {
-          attributes: [{ key: "service.name", value: { stringValue: "supervisor-e2e" } }],
+          attributes: [{ key: "service.name", value: { stringValue: serviceName } }],
         },
         scopeSpans: [
           {
