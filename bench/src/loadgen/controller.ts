@@ -13,6 +13,31 @@ export function sourceAddresses(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `127.0.0.${i + 2}`);
 }
 
+/**
+ * An idle WebSocket fleet that applies configs at once and reconnects with
+ * jittered backoff (1 s to 30 s): the setup of the push and storm scenarios.
+ */
+export function idleWebSocketFleet(
+  url: string,
+  agents: number,
+  deadlineMs: number,
+): Omit<LoadOptions, "firstIndex"> {
+  return {
+    url,
+    transport: "ws",
+    agents,
+    sourceAddresses: sourceAddresses(8),
+    connectRate: 2000,
+    heartbeatMs: 30_000,
+    mode: "idle",
+    applyDelayMs: 0,
+    reconnect: true,
+    reconnectBaseMs: 1000,
+    reconnectMaxMs: 30_000,
+    deadlineMs,
+  };
+}
+
 /** Most agents one generator process holds: its fd hard limit minus headroom. */
 export const MAX_AGENTS_PER_PROCESS = 19_000;
 

@@ -8,7 +8,7 @@
  */
 
 import { summarize } from "../lib/stats.js";
-import { LoadGenerators, sourceAddresses } from "../loadgen/controller.js";
+import { idleWebSocketFleet, LoadGenerators } from "../loadgen/controller.js";
 import { measureTarget, processesFor, type ScenarioContext, sleep } from "./context.js";
 import type { RunEntry } from "./result.js";
 
@@ -48,20 +48,7 @@ export async function pushLatency(ctx: ScenarioContext): Promise<RunEntry[]> {
     runs.push(
       await measureTarget(ctx, kind, { agents, apply: "instant" }, async (target) => {
         const gens = await LoadGenerators.start(
-          {
-            url: target.wsUrl,
-            transport: "ws",
-            agents,
-            sourceAddresses: sourceAddresses(8),
-            connectRate: 2000,
-            heartbeatMs: 30_000,
-            mode: "idle",
-            applyDelayMs: 0,
-            reconnect: true,
-            reconnectBaseMs: 1000,
-            reconnectMaxMs: 30_000,
-            deadlineMs: (agents / 2000 + 3 * timeoutS + 120) * 1000,
-          },
+          idleWebSocketFleet(target.wsUrl, agents, (agents / 2000 + 3 * timeoutS + 120) * 1000),
           processesFor(agents, AGENTS_PER_GENERATOR),
           ctx.cpus.loadgen,
         );

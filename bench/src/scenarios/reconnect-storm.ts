@@ -8,7 +8,7 @@
  */
 
 import { sampleProcess } from "../lib/proc.js";
-import { LoadGenerators, sourceAddresses } from "../loadgen/controller.js";
+import { idleWebSocketFleet, LoadGenerators } from "../loadgen/controller.js";
 import { startTarget } from "../targets/targets.js";
 import { measureTarget, pollUntil, processesFor, type ScenarioContext } from "./context.js";
 import type { RunEntry } from "./result.js";
@@ -24,20 +24,7 @@ export async function reconnectStorm(ctx: ScenarioContext): Promise<RunEntry[]> 
     runs.push(
       await measureTarget(ctx, kind, { agents, backoff: "full jitter 1s..30s" }, async (first) => {
         const gens = await LoadGenerators.start(
-          {
-            url: first.wsUrl,
-            transport: "ws",
-            agents,
-            sourceAddresses: sourceAddresses(8),
-            connectRate: 2000,
-            heartbeatMs: 30_000,
-            mode: "idle",
-            applyDelayMs: 0,
-            reconnect: true,
-            reconnectBaseMs: 1000,
-            reconnectMaxMs: 30_000,
-            deadlineMs: (agents / 2000 + 2 * timeoutS + 120) * 1000,
-          },
+          idleWebSocketFleet(first.wsUrl, agents, (agents / 2000 + 2 * timeoutS + 120) * 1000),
           processesFor(agents, AGENTS_PER_GENERATOR),
           ctx.cpus.loadgen,
         );
